@@ -134,4 +134,37 @@ int  res_der_write_as(unsigned char **p, unsigned char *start, const struct res_
 /* Static English text for a RES_ERR_* code. */
 const char *res_strerror(int err);
 
+/*
+ * Additions (appended; the declarations above are unchanged).
+ *
+ * Conventions the functions above follow:
+ * - res_set_copy/union/intersect/diff: dst/out must have been initialised
+ *   (res_set_init() or any successful call that fills a set); its old
+ *   ranges are freed and replaced. On failure it is left empty, with the
+ *   family of src/a.
+ * - Inherit sets: res_set_add/union/intersect/diff return RES_ERR_INHERIT;
+ *   res_set_equal is true when both are inherit (same family);
+ *   res_set_subset(a, b) is true when both are inherit, or when a is empty.
+ *   Sets of different families are never equal or subsets.
+ * - res_set_parse limits: text over RES_MAX_TEXT bytes or more than
+ *   RES_MAX_RANGES items is RES_ERR_LIMIT; the DER decoders allow at most
+ *   RES_MAX_RANGES entries per family. Set algebra has no such limit.
+ * - Text: a bare address ("192.0.2.1", "2001:db8::1") is accepted as a
+ *   single-address prefix; IPv6 is printed in hex only (RFC 5952 section 4,
+ *   no mixed IPv4 notation).
+ */
+
+/* Compare two numbers: negative, 0 or positive as a <, == or > b. */
+int res_num_cmp(const struct res_num *a, const struct res_num *b);
+
+/* Width in bits of a family's numbers: 32 for AS and IPv4, 128 for IPv6. */
+unsigned res_family_bits(enum res_family family);
+
+/*
+ * True when r is exactly one prefix of the family (an AS range never is);
+ * then *len (if not NULL) is its prefix length.
+ */
+bool res_range_prefix_len(const struct res_range *r, enum res_family family,
+                          unsigned *len);
+
 #endif
