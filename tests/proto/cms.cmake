@@ -1,0 +1,6 @@
+# Tests of the RFC 6492 CMS codec (proto/cms*.c). Shared helpers in
+# test_cms_util.c / cms/cms_test.h. Key generation dominates the run time.
+set(CMS_TEST_UTIL ${CMAKE_CURRENT_SOURCE_DIR}/test_cms_util.c)
+updown_test(test_cms_interop
+	SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_cms_interop.c ${CMS_TEST_UTIL}
+	LIBS proto_cms)
