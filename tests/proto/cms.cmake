@@ -4,3 +4,6 @@ set(CMS_TEST_UTIL ${CMAKE_CURRENT_SOURCE_DIR}/test_cms_util.c)
 updown_test(test_cms_interop
 	SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_cms_interop.c ${CMS_TEST_UTIL}
 	LIBS proto_cms)
+updown_test(test_cms_codec
+	SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_cms_codec.c ${CMS_TEST_UTIL}
+	LIBS proto_cms TIMEOUT 300)

@@ -538,7 +538,8 @@ signer_info(const struct bld *b, const struct tbuf *digest_alg)
 	n = 0;
 	parts[n++] = int_der(b->si_version ? b->si_version : 3);
 	parts[n++] = sid;
-	parts[n++] = tbuf_dup(digest_alg->p, digest_alg->len);
+	parts[n++] = b->si_digest_sha1 ? alg(OID_SHA1, 5, 0) :
+	    tbuf_dup(digest_alg->p, digest_alg->len);
 	if (!b->no_signed_attrs) {
 		set.p[0] = 0xa0;
 		parts[n++] = set;
@@ -571,7 +572,10 @@ build_msg(const struct bld *b)
 			l = b->xml_len - off < 100 || nc == 62 ? b->xml_len - off : 100;
 			chunks[nc++] = wrapf(0x04, raw(b->xml + off, l));
 		}
-		econtent = wrapf_indef(0xa0, wrapf_indef(0x24, catf(chunks, nc)));
+		econtent = wrapf_indef(0x24, catf(chunks, nc));
+		for (l = 0; l < (size_t)b->econtent_nest; l++)
+			econtent = wrapf_indef(0x24, econtent);
+		econtent = wrapf_indef(0xa0, econtent);
 	} else {
 		econtent = wrapf(0xa0, wrapf(0x04, raw(b->xml, b->xml_len)));
 	}

@@ -103,6 +103,7 @@ struct bld {
 	bool digest_sha1;                   /* SHA-1 instead of SHA-256 (both places) */
 	bool digest_null_params;            /* NULL parameters on SHA-256 */
 	bool empty_digest_algs;
+	bool si_digest_sha1;                /* SHA-1 as the SignerInfo digestAlgorithm only */
 	const char *econtent_oid;           /* NULL = id-ct-xml */
 	size_t econtent_oid_len;
 	bool no_econtent;
@@ -129,6 +130,7 @@ struct bld {
 	bool sig_no_null;                   /* sig alg params absent */
 	bool sig_corrupt;                   /* flip a bit in the signature */
 	bool ber;                           /* indefinite lengths, chunked eContent */
+	int econtent_nest;                  /* with ber: extra constructed OCTET STRING levels */
 	bool ber_nonminimal;                /* non-minimal length on the SignedData */
 	size_t trailing;                    /* bytes appended after the ContentInfo */
 };
