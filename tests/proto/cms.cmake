@@ -7,3 +7,6 @@ updown_test(test_cms_interop
 updown_test(test_cms_codec
 	SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_cms_codec.c ${CMS_TEST_UTIL}
 	LIBS proto_cms TIMEOUT 300)
+updown_test(test_cms_openssl
+	SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_cms_openssl.c ${CMS_TEST_UTIL}
+	LIBS proto_cms TIMEOUT 300)
