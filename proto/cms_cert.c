@@ -186,6 +186,7 @@ cms_strerror(int err)
 	case CMS_ERR_SIGN: return "signing callback failed";
 	case CMS_ERR_SIGN_VERIFY: return "signature from the callback does not verify with the EE certificate";
 	case CMS_ERR_TIME_RANGE: return "time outside 1950..9999";
+	case CMS_ERR_EE_NO_AKI: return "the EE certificate has no authorityKeyIdentifier (UD-25)";
 	default: return "unknown CMS error";
 	}
 }

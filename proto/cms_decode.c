@@ -474,7 +474,12 @@ parse_signed_attrs(struct rd *rd, const struct tlv *set, const struct cms_opts *
 	msg->has_binary_signing_time = seen[ATTR_BST];
 	msg->signing_time = seen[ATTR_TIME] ? st : bst;
 
-	/* What was signed: the same octets with the SET OF tag (RFC 5652 5.4). */
+	/*
+	 * What was signed: the same octets with the SET OF tag (RFC 5652 5.4).
+	 * XXX A BER encoding of signedAttrs (indefinite or non-minimal lengths)
+	 * is hashed as received, not re-encoded as DER, so its signature will
+	 * not verify; no known sender does that (RIPE NCC's BER kept them DER).
+	 */
 	msg->signed_attrs_len = (size_t)(set->next - set->start);
 	if ((msg->signed_attrs = malloc(msg->signed_attrs_len)) == NULL)
 		return CMS_ERR_NOMEM;

@@ -192,6 +192,8 @@ check_signer(const struct cms_signer *signer, mbedtls_x509_crt *ee, mbedtls_x509
 		return CMS_ERR_EE_RESOURCES;        /* 3.1.1.4 */
 	if (info->ski_len == 0)
 		return CMS_ERR_EE_NO_SKI;           /* 3.1.1.6.2 */
+	if (!info->has_aki)
+		return CMS_ERR_EE_NO_AKI;           /* UD-25: peers find the issuer by it */
 	if (mbedtls_pk_get_type(&ee->pk) != MBEDTLS_PK_RSA)
 		return CMS_ERR_EE_KEY;              /* 3.1.1.6.5 */
 	if (mbedtls_x509_crl_parse_der(crl, signer->crl_der, signer->crl_len) != 0 ||

@@ -35,7 +35,7 @@ static const char XML[] =
 static struct {
 	mbedtls_pk_context ta_key, ee_key, other_key, inter_key;
 	struct tbuf ta, ta_short, other, inter;
-	struct tbuf ee, ee_expired, ee_future, ee_ca, ee_noski, ee_3779, ee_inter;
+	struct tbuf ee, ee_expired, ee_future, ee_ca, ee_noski, ee_noaki, ee_3779, ee_inter;
 	struct tbuf crl, crl_revoked, crl_ext, crl_other, crl_badsig, crl_stale, crl_future,
 	    crl_nonext, crl_inter;
 	struct tbuf issuer_serial;
@@ -72,27 +72,30 @@ setup(void **state)
 	test_key(&P.inter_key, 4);
 
 	P.ta = make_cert(&(struct cert_spec){ "CN=Test BPKI TA", "CN=Test BPKI TA", &P.ta_key,
-	    &P.ta_key, 1, "20200101000000", "20400101000000", true, false, false });
+	    &P.ta_key, 1, "20200101000000", "20400101000000", true, false, false, false });
 	P.ta_short = make_cert(&(struct cert_spec){ "CN=Test BPKI TA", "CN=Test BPKI TA",
-	    &P.ta_key, &P.ta_key, 11, "20200101000000", "20241231000000", true, false, false });
+	    &P.ta_key, &P.ta_key, 11, "20200101000000", "20241231000000", true, false, false, false });
 	P.other = make_cert(&(struct cert_spec){ "CN=Other CA", "CN=Other CA", &P.other_key,
-	    &P.other_key, 1, "20200101000000", "20400101000000", true, false, false });
+	    &P.other_key, 1, "20200101000000", "20400101000000", true, false, false, false });
 	P.inter = make_cert(&(struct cert_spec){ "CN=Test Intermediate", "CN=Test BPKI TA",
-	    &P.inter_key, &P.ta_key, 12, "20200101000000", "20400101000000", true, false, false });
+	    &P.inter_key, &P.ta_key, 12, "20200101000000", "20400101000000", true, false, false, false });
 	P.ee = make_cert(&(struct cert_spec){ "CN=Test EE", "CN=Test BPKI TA", &P.ee_key,
-	    &P.ta_key, 2, "20240101000000", "20300101000000", false, false, false });
+	    &P.ta_key, 2, "20240101000000", "20300101000000", false, false, false, false });
 	P.ee_expired = make_cert(&(struct cert_spec){ "CN=Test EE", "CN=Test BPKI TA", &P.ee_key,
-	    &P.ta_key, 3, "20200101000000", "20210101000000", false, false, false });
+	    &P.ta_key, 3, "20200101000000", "20210101000000", false, false, false, false });
 	P.ee_future = make_cert(&(struct cert_spec){ "CN=Test EE", "CN=Test BPKI TA", &P.ee_key,
-	    &P.ta_key, 5, "20260101000000", "20300101000000", false, false, false });
+	    &P.ta_key, 5, "20260101000000", "20300101000000", false, false, false, false });
 	P.ee_ca = make_cert(&(struct cert_spec){ "CN=Test EE", "CN=Test BPKI TA", &P.ee_key,
-	    &P.ta_key, 6, "20240101000000", "20300101000000", true, false, false });
+	    &P.ta_key, 6, "20240101000000", "20300101000000", true, false, false, false });
 	P.ee_noski = make_cert(&(struct cert_spec){ "CN=Test EE", "CN=Test BPKI TA", &P.ee_key,
-	    &P.ta_key, 7, "20240101000000", "20300101000000", false, true, false });
+	    &P.ta_key, 7, "20240101000000", "20300101000000", false, true, false, false });
+	P.ee_noaki = make_cert(&(struct cert_spec){ .subject = "CN=Test EE",
+	    .issuer = "CN=Test BPKI TA", .key = &P.ee_key, .issuer_key = &P.ta_key, .serial = 13,
+	    .not_before = "20240101000000", .not_after = "20300101000000", .no_aki = true });
 	P.ee_3779 = make_cert(&(struct cert_spec){ "CN=Test EE", "CN=Test BPKI TA", &P.ee_key,
-	    &P.ta_key, 8, "20240101000000", "20300101000000", false, false, true });
+	    &P.ta_key, 8, "20240101000000", "20300101000000", false, false, true, false });
 	P.ee_inter = make_cert(&(struct cert_spec){ "CN=Test EE 2", "CN=Test Intermediate",
-	    &P.ee_key, &P.inter_key, 2, "20240101000000", "20300101000000", false, false, false });
+	    &P.ee_key, &P.inter_key, 2, "20240101000000", "20300101000000", false, false, false, false });
 
 	ta_name = subject_of(&P.ta);
 	other_name = subject_of(&P.other);
@@ -159,7 +162,8 @@ static int
 teardown(void **state)
 {
 	struct tbuf *all[] = { &P.ta, &P.ta_short, &P.other, &P.inter, &P.ee, &P.ee_expired,
-	    &P.ee_future, &P.ee_ca, &P.ee_noski, &P.ee_3779, &P.ee_inter, &P.crl, &P.crl_revoked,
+	    &P.ee_future, &P.ee_ca, &P.ee_noski, &P.ee_noaki, &P.ee_3779, &P.ee_inter, &P.crl,
+	    &P.crl_revoked,
 	    &P.crl_ext, &P.crl_other, &P.crl_badsig, &P.crl_stale, &P.crl_future, &P.crl_nonext,
 	    &P.crl_inter, &P.issuer_serial };
 	size_t i;
@@ -387,6 +391,9 @@ test_sign_errors(void **state)
 	s.ee_der = P.ee_3779.p;
 	s.ee_len = P.ee_3779.len;
 	SIGN_RC(CMS_ERR_EE_RESOURCES);
+	s.ee_der = P.ee_noaki.p;
+	s.ee_len = P.ee_noaki.len;
+	SIGN_RC(CMS_ERR_EE_NO_AKI);
 	s.ee_der = junk;
 	s.ee_len = sizeof(junk);
 	SIGN_RC(CMS_ERR_CERT_PARSE);
@@ -875,7 +882,7 @@ test_strerror(void **state)
 
 	(void)state;
 	assert_string_equal(cms_strerror(0), "success");
-	for (e = CMS_ERR_NOMEM; e >= CMS_ERR_TIME_RANGE; e--) {
+	for (e = CMS_ERR_NOMEM; e >= CMS_ERR_EE_NO_AKI; e--) {
 		const char *s = cms_strerror(e);
 		int f;
 		assert_string_not_equal(s, "unknown CMS error");

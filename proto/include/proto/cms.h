@@ -106,6 +106,7 @@
 #define CMS_ERR_SIGN               -0x0536 /* the signing callback failed */
 #define CMS_ERR_SIGN_VERIFY        -0x0537 /* the callback's signature fails the EE key: wrong key? */
 #define CMS_ERR_TIME_RANGE         -0x0538 /* a time outside years 1950..9999 */
+#define CMS_ERR_EE_NO_AKI          -0x0539 /* our EE certificate lacks authorityKeyIdentifier (UD-25) */
 
 /*
  * Bounds. CMS_MAX_MESSAGE caps the whole input (LACNIC's list_response is
@@ -286,7 +287,7 @@ int cms_cert_parse(mbedtls_x509_crt *crt, const unsigned char *der, size_t len,
  * Encode and sign xml (xml_len bytes, UTF-8) as an RFC 6492 message, with
  * signing-time = signing_time (UTCTime through 2049, GeneralizedTime from
  * 2050, RFC 5652 11.3). Checks that the EE certificate fits the profile
- * (SKI present, not a CA, no RFC 3779, RSA key), that the CRL parses and
+ * (SKI and AKI present, not a CA, no RFC 3779, RSA key), that the CRL parses and
  * comes from the EE's issuer, and that the callback's signature verifies
  * with the EE key. On success *out is a malloc'd DER ContentInfo of
  * *out_len bytes; the caller frees it. Returns 0 or a CMS_ERR_* code.

@@ -56,6 +56,7 @@ struct cert_spec {
 	bool ca;
 	bool no_ski;
 	bool rfc3779;               /* add a critical sbgp-autonomousSysNum */
+	bool no_aki;
 };
 struct tbuf make_cert(const struct cert_spec *s);
 
