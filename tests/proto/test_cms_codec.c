@@ -37,7 +37,7 @@ static struct {
 	struct tbuf ta, ta_short, other, inter;
 	struct tbuf ee, ee_expired, ee_future, ee_ca, ee_noski, ee_noaki, ee_3779, ee_inter;
 	struct tbuf crl, crl_revoked, crl_ext, crl_other, crl_badsig, crl_stale, crl_future,
-	    crl_nonext, crl_inter;
+	    crl_nonext, crl_inter, crl_idp;
 	struct tbuf issuer_serial;
 	struct cms_cert_info ee_info;
 } P;
@@ -107,6 +107,9 @@ setup(void **state)
 	cs.this_update = NOW - DAY;
 	cs.next_update = NOW + 30 * DAY;
 	P.crl = make_crl(&cs);
+	cs.critical_idp = true;
+	P.crl_idp = make_crl(&cs);
+	cs.critical_idp = false;
 	cs.revoked = others;
 	cs.n_revoked = 2;
 	cs.entry_reason = true;
@@ -165,7 +168,7 @@ teardown(void **state)
 	    &P.ee_future, &P.ee_ca, &P.ee_noski, &P.ee_noaki, &P.ee_3779, &P.ee_inter, &P.crl,
 	    &P.crl_revoked,
 	    &P.crl_ext, &P.crl_other, &P.crl_badsig, &P.crl_stale, &P.crl_future, &P.crl_nonext,
-	    &P.crl_inter, &P.issuer_serial };
+	    &P.crl_inter, &P.crl_idp, &P.issuer_serial };
 	size_t i;
 
 	(void)state;
@@ -443,7 +446,7 @@ test_sign_errors(void **state)
 }
 
 enum certs_kind { C_EE, C_EMPTY, C_EE_TA, C_EE_CA, C_EE_3779, C_EE_NOSKI, C_JUNK };
-enum crls_kind { R_CRL, R_EMPTY, R_TWO, R_JUNK };
+enum crls_kind { R_CRL, R_EMPTY, R_TWO, R_JUNK, R_IDP };
 
 struct neg {
 	const char *name;
@@ -490,6 +493,9 @@ static const struct neg negs[] = {
 	{ "UD-15 crls empty", { 0 }, 0, R_EMPTY, { 0 }, CMS_ERR_NO_CRL, 0 },
 	{ "UD-15 two CRLs", { 0 }, 0, R_TWO, { 0 }, CMS_ERR_CRL_COUNT, 0 },
 	{ "UD-15 unparsable CRL", { 0 }, 0, R_JUNK, { 0 }, CMS_ERR_CRL_PARSE, 0 },
+	/* mbed TLS refuses critical CRL extensions; no partitioned CRLs in the profile. */
+	{ "UD-34 CRL with critical issuingDistributionPoint", { 0 }, 0, R_IDP, { 0 },
+	  CMS_ERR_CRL_PARSE, 0 },
 	{ "UD-16 two SignerInfos", { .n_signers = 2 }, 0, 0, { 0 }, CMS_ERR_SIGNER_COUNT, 0 },
 	{ "UD-16 SignerInfo version 1", { .si_version = 1 }, 0, 0, { 0 }, CMS_ERR_SI_VERSION, 0 },
 	{ "UD-17 issuerAndSerialNumber sid", { .sid_issuer_serial = true }, 0, 0, { 0 },
@@ -602,6 +608,7 @@ test_negative_corpus(void **state)
 		case R_TWO: crls[1] = P.crl_ext; b.crls = crls; b.n_crls = 2; break;
 		case R_JUNK: crls[0].p = (unsigned char *)junk; crls[0].len = sizeof(junk);
 			b.crls = crls; break;
+		case R_IDP: b.crls = &P.crl_idp; break;
 		}
 		msg = build_msg(&b);
 		cms_msg_init(&m);

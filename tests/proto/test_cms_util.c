@@ -409,7 +409,7 @@ make_crl(const struct crl_spec *s)
 	}
 	{
 		struct tbuf a[3] = { wrapf(0x80, raw(keyid, 20)), { NULL, 0 }, { NULL, 0 } };
-		struct tbuf exts[2];
+		struct tbuf exts[3] = { { NULL, 0 }, { NULL, 0 }, { NULL, 0 } };
 		if (s->aki_full) {
 			/* authorityCertIssuer [1] { directoryName [4] Name }, serial [2] */
 			static const unsigned char one = 1;
@@ -419,7 +419,15 @@ make_crl(const struct crl_spec *s)
 		aki = wrapf(0x30, catf(a, 3));
 		exts[0] = ext("\x55\x1d\x23", 3, aki);
 		exts[1] = ext("\x55\x1d\x14", 3, int_der(1));           /* CRL Number */
-		parts[n++] = wrapf(0xa0, wrapf(0x30, catf(exts, 2)));
+		if (s->critical_idp) {
+			/* issuingDistributionPoint { onlyContainsUserCerts TRUE }, critical */
+			static const unsigned char idp[] = { 0x30, 0x03, 0x81, 0x01, 0xff };
+			static const unsigned char crit[] = { 0x01, 0x01, 0xff };
+			struct tbuf e[3] = { OIDT("\x55\x1d\x1c"), raw(crit, 3),
+			    wrapf(MBEDTLS_ASN1_OCTET_STRING, raw(idp, sizeof(idp))) };
+			exts[2] = wrapf(0x30, catf(e, 3));
+		}
+		parts[n++] = wrapf(0xa0, wrapf(0x30, catf(exts, 3)));
 	}
 	tbs = wrapf(0x30, catf(parts, n));
 

@@ -247,9 +247,13 @@ void cms_msg_free(struct cms_msg *msg);          /* accepts NULL */
 
 /*
  * Decode len bytes of a message and check every profile rule of RFC 6492
- * 3.1.1 (3.1.2 check 1). msg must be initialised and empty. opts may be
- * NULL (defaults). No signature or trust check: see cms_check_signature()
- * and cms_verify(). Returns 0 or a CMS_ERR_* code; on failure msg is empty.
+ * 3.1.1 (3.1.2 check 1). msg must be initialised (any previous content is
+ * freed). opts may be NULL (defaults). No signature or trust check: see
+ * cms_check_signature() and cms_verify(). A CRL with a critical CRL
+ * extension (issuingDistributionPoint, deltaCRLIndicator) fails with
+ * CMS_ERR_CRL_PARSE: mbed TLS refuses those, and the profile has no
+ * partitioned or delta CRLs; other CRL and CRL-entry extensions are fine.
+ * Returns 0 or a CMS_ERR_* code; on failure msg is empty.
  */
 int cms_decode(struct cms_msg *msg, const unsigned char *buf, size_t len,
                const struct cms_opts *opts);
@@ -267,9 +271,8 @@ int cms_check_signature(const struct cms_msg *msg);
  * certificate valid at now (the system clock is not used), and the CRL in
  * the message: same issuer as the EE, signed by the EE's issuer,
  * thisUpdate <= now < nextUpdate, EE serial not listed (RFC 6492 3.1.2,
- * UD-33, UD-34). CRL and CRL-entry extensions are accepted except critical
- * CRL extensions (no delta or indirect CRLs in the profile). Does not
- * check the signing time against the EE validity (UD-37).
+ * UD-33, UD-34). Does not check the signing time against the EE validity
+ * (UD-37). The path accepts RSA >= 2048 bits with SHA-256/384/512.
  */
 int cms_verify(const struct cms_msg *msg, const struct cms_trust *trust, time_t now);
 

@@ -71,6 +71,7 @@ struct crl_spec {
 	size_t n_revoked;
 	bool entry_reason;                  /* add reasonCode CRL-entry extensions */
 	bool aki_full;                      /* AKI with keyIdentifier + issuer + serial */
+	bool critical_idp;                  /* add a critical issuingDistributionPoint */
 };
 struct tbuf make_crl(const struct crl_spec *s);
 
