@@ -33,9 +33,9 @@ static const char XML[] =
     "</message>\n";
 
 static struct {
-	mbedtls_pk_context ta_key, ee_key, other_key, inter_key;
+	mbedtls_pk_context ta_key, ee_key, other_key, inter_key, ec_key;
 	struct tbuf ta, ta_short, other, inter;
-	struct tbuf ee, ee_expired, ee_future, ee_ca, ee_noski, ee_noaki, ee_3779, ee_inter;
+	struct tbuf ee, ee_expired, ee_future, ee_ca, ee_noski, ee_noaki, ee_3779, ee_inter, ee_ec;
 	struct tbuf crl, crl_revoked, crl_ext, crl_other, crl_badsig, crl_stale, crl_future,
 	    crl_nonext, crl_inter, crl_idp;
 	struct tbuf issuer_serial;
@@ -70,6 +70,7 @@ setup(void **state)
 	test_key(&P.ee_key, 2);
 	test_key(&P.other_key, 3);
 	test_key(&P.inter_key, 4);
+	test_ec_key(&P.ec_key, 5);
 
 	P.ta = make_cert(&(struct cert_spec){ "CN=Test BPKI TA", "CN=Test BPKI TA", &P.ta_key,
 	    &P.ta_key, 1, "20200101000000", "20400101000000", true, false, false, false });
@@ -92,6 +93,9 @@ setup(void **state)
 	P.ee_noaki = make_cert(&(struct cert_spec){ .subject = "CN=Test EE",
 	    .issuer = "CN=Test BPKI TA", .key = &P.ee_key, .issuer_key = &P.ta_key, .serial = 13,
 	    .not_before = "20240101000000", .not_after = "20300101000000", .no_aki = true });
+	P.ee_ec = make_cert(&(struct cert_spec){ .subject = "CN=Test EE", .issuer = "CN=Test BPKI TA",
+	    .key = &P.ec_key, .issuer_key = &P.ta_key, .serial = 14,
+	    .not_before = "20240101000000", .not_after = "20300101000000" });
 	P.ee_3779 = make_cert(&(struct cert_spec){ "CN=Test EE", "CN=Test BPKI TA", &P.ee_key,
 	    &P.ta_key, 8, "20240101000000", "20300101000000", false, false, true, false });
 	P.ee_inter = make_cert(&(struct cert_spec){ "CN=Test EE 2", "CN=Test Intermediate",
@@ -165,7 +169,7 @@ static int
 teardown(void **state)
 {
 	struct tbuf *all[] = { &P.ta, &P.ta_short, &P.other, &P.inter, &P.ee, &P.ee_expired,
-	    &P.ee_future, &P.ee_ca, &P.ee_noski, &P.ee_noaki, &P.ee_3779, &P.ee_inter, &P.crl,
+	    &P.ee_future, &P.ee_ca, &P.ee_noski, &P.ee_noaki, &P.ee_3779, &P.ee_inter, &P.ee_ec, &P.crl,
 	    &P.crl_revoked,
 	    &P.crl_ext, &P.crl_other, &P.crl_badsig, &P.crl_stale, &P.crl_future, &P.crl_nonext,
 	    &P.crl_inter, &P.crl_idp, &P.issuer_serial };
@@ -178,6 +182,7 @@ teardown(void **state)
 	mbedtls_pk_free(&P.ee_key);
 	mbedtls_pk_free(&P.other_key);
 	mbedtls_pk_free(&P.inter_key);
+	mbedtls_pk_free(&P.ec_key);
 	return 0;
 }
 
@@ -397,6 +402,9 @@ test_sign_errors(void **state)
 	s.ee_der = P.ee_noaki.p;
 	s.ee_len = P.ee_noaki.len;
 	SIGN_RC(CMS_ERR_EE_NO_AKI);
+	s.ee_der = P.ee_ec.p;
+	s.ee_len = P.ee_ec.len;
+	SIGN_RC(CMS_ERR_EE_KEY);
 	s.ee_der = junk;
 	s.ee_len = sizeof(junk);
 	SIGN_RC(CMS_ERR_CERT_PARSE);
@@ -445,7 +453,7 @@ test_sign_errors(void **state)
 #undef SIGN_RC
 }
 
-enum certs_kind { C_EE, C_EMPTY, C_EE_TA, C_EE_CA, C_EE_3779, C_EE_NOSKI, C_JUNK };
+enum certs_kind { C_EE, C_EMPTY, C_EE_TA, C_EE_CA, C_EE_3779, C_EE_NOSKI, C_JUNK, C_EE_EC };
 enum crls_kind { R_CRL, R_EMPTY, R_TWO, R_JUNK, R_IDP };
 
 struct neg {
@@ -487,6 +495,7 @@ static const struct neg negs[] = {
 	{ "UD-14 EE with RFC 3779", { 0 }, C_EE_3779, 0, { 0 }, CMS_ERR_EE_RESOURCES, 0 },
 	{ "UD-17 EE without SKI", { 0 }, C_EE_NOSKI, 0, { 0 }, CMS_ERR_EE_NO_SKI, 0 },
 	{ "UD-14 unparsable certificate", { 0 }, C_JUNK, 0, { 0 }, CMS_ERR_CERT_PARSE, 0 },
+	{ "UD-22 EE with an EC key", { 0 }, C_EE_EC, 0, { 0 }, CMS_ERR_EE_KEY, 0 },
 	{ "UD-15 crls absent", { .no_crls_field = true }, 0, 0, { 0 }, CMS_ERR_NO_CRL, 0 },
 	{ "UD-15 crls absent, tooling", { .no_crls_field = true }, 0, 0, { .allow_no_crl = true },
 	  0, CMS_ERR_NO_CRL },
@@ -598,6 +607,7 @@ test_negative_corpus(void **state)
 		case C_EE_CA: b.certs = &P.ee_ca; break;
 		case C_EE_3779: b.certs = &P.ee_3779; break;
 		case C_EE_NOSKI: b.certs = &P.ee_noski; break;
+		case C_EE_EC: b.certs = &P.ee_ec; break;
 		case C_JUNK: certs[0].p = (unsigned char *)junk; certs[0].len = sizeof(junk);
 			b.certs = certs; break;
 		}

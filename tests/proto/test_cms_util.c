@@ -17,6 +17,7 @@
 #include <mbedtls/asn1.h>
 #include <mbedtls/base64.h>
 #include <mbedtls/bignum.h>
+#include <mbedtls/ecp.h>
 #include <mbedtls/oid.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/rsa.h>
@@ -321,6 +322,17 @@ test_key(mbedtls_pk_context *pk, unsigned seed)
 	mbedtls_pk_init(pk);
 	assert_int_equal(mbedtls_pk_setup(pk, mbedtls_pk_info_from_type(MBEDTLS_PK_RSA)), 0);
 	assert_int_equal(mbedtls_rsa_gen_key(mbedtls_pk_rsa(*pk), test_rng, &state, 2048, 65537), 0);
+}
+
+void
+test_ec_key(mbedtls_pk_context *pk, unsigned seed)
+{
+	uint64_t state = seed;
+
+	mbedtls_pk_init(pk);
+	assert_int_equal(mbedtls_pk_setup(pk, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY)), 0);
+	assert_int_equal(mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(*pk),
+	    test_rng, &state), 0);
 }
 
 struct tbuf

@@ -43,6 +43,8 @@ int test_rng(void *ctx, unsigned char *out, size_t len);
 
 /* Generate a 2048-bit RSA key with the deterministic generator (seeded by `seed`). */
 void test_key(mbedtls_pk_context *pk, unsigned seed);
+/* Generate a P-256 EC key (not allowed by the profile: for negative tests). */
+void test_ec_key(mbedtls_pk_context *pk, unsigned seed);
 
 /* Certificate profile knobs. Validity as "YYYYMMDDhhmmss". */
 struct cert_spec {
