@@ -151,7 +151,7 @@ assert_bitmap(const struct universe *u, const struct res_set *s,
 
 /* UD-57, UD-65: union, intersection, difference, subset and equality. */
 static void
-test_algebra_vs_bitmap_ud57(void **state)
+test_algebra_vs_bitmap_ud57_ud65(void **state)
 {
 	size_t ui;
 	unsigned r, k;
@@ -467,7 +467,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_algebra_vs_bitmap_ud57),
+		cmocka_unit_test(test_algebra_vs_bitmap_ud57_ud65),
 		cmocka_unit_test(test_add),
 		cmocka_unit_test(test_binop_errors),
 		cmocka_unit_test(test_inherit_rules),
