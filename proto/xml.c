@@ -124,6 +124,60 @@ xml_check_chars(struct xml_lexer *lx)
 	return 0;
 }
 
+/*
+ * An entity or character reference at pos ('&'): only the five XML 1.0
+ * predefined entities and character references to allowed characters.
+ * Mini-XML would also expand HTML names such as &nbsp;, which XML does not
+ * define, so they are refused here.
+ */
+static int
+xml_check_ref(struct xml_lexer *lx)
+{
+	static const char *const named[] = { "lt;", "gt;", "amp;", "quot;", "apos;" };
+	const unsigned char *p = lx->buf + lx->pos + 1;
+	size_t left = lx->len - lx->pos - 1;
+	uint32_t cp = 0;
+	size_t i = 0;
+
+	for (size_t k = 0; k < sizeof(named) / sizeof(named[0]); k++) {
+		size_t n = strlen(named[k]);
+		if (left >= n && memcmp(p, named[k], n) == 0) {
+			lx->pos += n + 1;
+			return 0;
+		}
+	}
+	if (left < 3 || p[0] != '#')
+		return xml_fail(lx, XML_ERR_SYNTAX, "undefined entity");
+	if (p[1] == 'x') {
+		for (i = 2; i < left && i < 10 && p[i] != ';'; i++) {
+			unsigned char c = p[i];
+			unsigned v = (c >= '0' && c <= '9') ? c - '0' :
+			    (c >= 'a' && c <= 'f') ? c - 'a' + 10 :
+			    (c >= 'A' && c <= 'F') ? c - 'A' + 10 : 16;
+			if (v == 16)
+				return xml_fail(lx, XML_ERR_SYNTAX, "bad character reference");
+			cp = cp * 16 + v;
+		}
+		if (i == 2)
+			return xml_fail(lx, XML_ERR_SYNTAX, "bad character reference");
+	} else {
+		for (i = 1; i < left && i < 9 && p[i] != ';'; i++) {
+			if (p[i] < '0' || p[i] > '9')
+				return xml_fail(lx, XML_ERR_SYNTAX, "bad character reference");
+			cp = cp * 10 + (p[i] - '0');
+		}
+		if (i == 1)
+			return xml_fail(lx, XML_ERR_SYNTAX, "bad character reference");
+	}
+	if (i >= left || p[i] != ';')
+		return xml_fail(lx, XML_ERR_SYNTAX, "bad character reference");
+	if (!(cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) ||
+	    (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF)))
+		return xml_fail(lx, XML_ERR_SYNTAX, "reference to a character XML forbids");
+	lx->pos += i + 2;
+	return 0;
+}
+
 /* Read an XML name at pos; returns its length, 0 if none. */
 static size_t
 xml_name_len(const struct xml_lexer *lx)
@@ -274,6 +328,12 @@ xml_start_tag(struct xml_lexer *lx, size_t *name_off, size_t *name_len,
 				rc = xml_fail(lx, XML_ERR_SYNTAX, "'<' in attribute value");
 				goto out;
 			}
+			if (lx->buf[lx->pos] == '&') {
+				if ((rc = xml_check_ref(lx)) != 0)
+					goto out;
+				rc = XML_ERR_SYNTAX;
+				continue;
+			}
 			lx->pos++;
 		}
 		if (lx->pos >= lx->len) {
@@ -314,6 +374,12 @@ xml_lex(struct xml_lexer *lx)
 			if (depth == 0 && !xml_is_space(c)) {
 				rc = xml_fail(lx, XML_ERR_SYNTAX, "text outside the root element");
 				goto out;
+			}
+			if (c == '&') {
+				if ((rc = xml_check_ref(lx)) != 0)
+					goto out;
+				rc = XML_ERR_SYNTAX;
+				continue;
 			}
 			lx->pos++;
 			continue;

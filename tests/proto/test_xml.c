@@ -40,6 +40,16 @@ static const struct bad_case bad_cases[] = {
 	{ "<a x=1/>", XML_ERR_SYNTAX },
 	{ "<a x=\"<\"/>", XML_ERR_SYNTAX },
 	{ "<a>&unknown;</a>", XML_ERR_SYNTAX },
+	{ "<a>&nbsp;</a>", XML_ERR_SYNTAX },          /* HTML, not XML */
+	{ "<a x=\"&eacute;\"/>", XML_ERR_SYNTAX },
+	{ "<a>&#0;</a>", XML_ERR_SYNTAX },            /* NUL by reference */
+	{ "<a>&#x1;</a>", XML_ERR_SYNTAX },
+	{ "<a>&#xD800;</a>", XML_ERR_SYNTAX },
+	{ "<a>&#x110000;</a>", XML_ERR_SYNTAX },
+	{ "<a>&#;</a>", XML_ERR_SYNTAX },
+	{ "<a>&#x;</a>", XML_ERR_SYNTAX },
+	{ "<a>&amp</a>", XML_ERR_SYNTAX },
+	{ "<a>&#12a;</a>", XML_ERR_SYNTAX },
 	{ "<a>\xC3\x28</a>", XML_ERR_UTF8 },
 	{ "<a>\xE0\x80\xAF</a>", XML_ERR_UTF8 },   /* overlong '/' */
 	{ "<a>\xED\xA0\x80</a>", XML_ERR_UTF8 },   /* surrogate */
@@ -137,7 +147,7 @@ test_undeclared_prefix(void **state)
 static void
 test_text_and_entities(void **state)
 {
-	static const char doc_s[] = "<a xml:lang=\"en-US\">x &amp; &lt;y&gt; &#65;<!-- c -->z</a>";
+	static const char doc_s[] = "<a xml:lang=\"en-US\">x &amp; &lt;y&gt; &#65;&#x42;&quot;&apos;<!-- c -->z</a>";
 	mxml_node_t *doc, *root;
 	const char *ns, *name, *v;
 	char *t;
@@ -147,7 +157,7 @@ test_text_and_entities(void **state)
 	assert_int_equal(xml_parse(doc_s, strlen(doc_s), &lim, &doc, &root, NULL, 0), 0);
 	t = xml_text(root);
 	assert_non_null(t);
-	assert_string_equal(t, "x & <y> Az");
+	assert_string_equal(t, "x & <y> AB\"'z");
 	free(t);
 	v = xml_attr(root, 0, &ns, &name);
 	assert_string_equal(v, "en-US");
