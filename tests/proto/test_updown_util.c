@@ -28,7 +28,7 @@ tu_read(const char *rel, size_t *len)
 	char path[1024];
 	FILE *f;
 	char *buf;
-	long n;
+	long n = 0;
 
 	if (base == NULL)
 		fail_msg("UPDOWN_TESTDATA is not set");
