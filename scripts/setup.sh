@@ -20,3 +20,22 @@ $SUDO apt-get install -y -qq --no-install-recommends \
 	p11-kit libp11-kit-dev softhsm2 opensc libhttp-parser-dev \
 	openssl ca-certificates dpkg-dev \
 	rpki-client fort-validator >/dev/null
+
+# lwIP 2.1.3 from Debian's source package (with Debian's patches), unpacked
+# into third_party/lwip for the firmware build, which compiles it with the
+# firmware's own lwipopts.h. Nothing of lwIP is committed.
+top=$(cd "$(dirname "$0")/.." && pwd)
+if [ ! -f "$top/third_party/lwip/src/core/tcp.c" ]; then
+	work=$(mktemp -d)
+	(cd "$work" && apt-get source -qq lwip >/dev/null 2>&1)
+	src=$(find "$work" -maxdepth 1 -type d -name 'lwip-2.1.3*' | head -1)
+	if [ -z "$src" ] || [ ! -f "$src/src/core/tcp.c" ]; then
+		echo "setup: apt-get source lwip failed" >&2
+		rm -rf "$work"
+		exit 1
+	fi
+	mkdir -p "$top/third_party"
+	rm -rf "$top/third_party/lwip"
+	mv "$src" "$top/third_party/lwip"
+	rm -rf "$work"
+fi
