@@ -1,0 +1,6 @@
+# crypto/pub: the CRL writer (RFC 6487 section 5), the manifest writer
+# (RFC 9286) and the publication point (atomic snapshots on disk).
+add_library(crypto_pub STATIC
+	${CMAKE_CURRENT_LIST_DIR}/pubpoint.c)
+target_include_directories(crypto_pub PUBLIC ${CRYPTO_INCLUDE})
+target_link_libraries(crypto_pub PUBLIC mbedx509 mbedcrypto)
