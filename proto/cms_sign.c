@@ -124,20 +124,20 @@ attr_cmp(const struct attr *a, const struct attr *b)
 
 /*
  * The DER SET OF signedAttrs (with tag 0x31), written backwards into
- * [start, *p): content-type, message-digest, signing-time, sorted.
+ * [start, *p): content-type (ct, ct_len: the eContentType OID), message-digest,
+ * signing-time, sorted.
  */
 static int
-write_signed_attrs(unsigned char **p, unsigned char *start, const unsigned char md[32],
-                   time_t t)
+write_signed_attrs(unsigned char **p, unsigned char *start, const char *ct, size_t ct_len,
+                   const unsigned char md[32], time_t t)
 {
 	struct attr a[3], *s[3], *tmp;
 	size_t len = 0, vlen;
 	int ret, i, j;
 
-	/* content-type = id-ct-xml (3.1.1.6.4.1) */
+	/* content-type = the eContentType (3.1.1.6.4.1; RFC 6488 2.1.6.4.1) */
 	a[0].p = a[0].buf + sizeof(a[0].buf);
-	if ((ret = mbedtls_asn1_write_oid(&a[0].p, a[0].buf, CMS_OID_CT_XML,
-	    MBEDTLS_OID_SIZE(CMS_OID_CT_XML))) < 0)
+	if ((ret = mbedtls_asn1_write_oid(&a[0].p, a[0].buf, ct, ct_len)) < 0)
 		return ret;
 	if ((ret = attr_finish(&a[0], CMS_OID_ATTR_CT, MBEDTLS_OID_SIZE(CMS_OID_ATTR_CT),
 	    (size_t)ret)) != 0)
@@ -207,59 +207,71 @@ check_signer(const struct cms_signer *signer, mbedtls_x509_crt *ee, mbedtls_x509
 }
 
 /*
- * Encode and sign an RFC 6492 message. See cms.h. *out is malloc'd and
- * owned by the caller on success; untouched on failure.
+ * The signed attributes over econtent and their signature by the callback,
+ * checked against the EE key. attrs_buf holds the attributes; *attrs and
+ * *attrs_len point into it. *sig is malloc'd (caller frees) on success.
  */
-int
-cms_sign(const struct cms_signer *signer, const unsigned char *xml, size_t xml_len,
-         time_t signing_time, unsigned char **out, size_t *out_len)
+static int
+sign_attrs(const struct cms_signer *signer, mbedtls_x509_crt *ee, const char *ct,
+           size_t ct_len, const unsigned char *econtent, size_t len, time_t signing_time,
+           unsigned char attrs_buf[ATTRS_MAX], unsigned char **attrs, size_t *attrs_len,
+           unsigned char **sig, size_t *sig_len)
 {
-	mbedtls_x509_crt ee;
-	mbedtls_x509_crl crl;
-	struct cms_cert_info info;
-	unsigned char md[32], attrs_buf[ATTRS_MAX], *attrs, *sig = NULL, *buf = NULL, *p;
-	size_t attrs_len, sig_size, sig_len = 0, size, len, si_len;
+	unsigned char md[32], *s = NULL;
+	size_t sig_size, slen = 0;
 	int rc, ret;
-
-	if (signer == NULL || signer->ee_der == NULL || signer->ee_len == 0 ||
-	    signer->crl_der == NULL || signer->crl_len == 0 || signer->sign == NULL ||
-	    xml == NULL || xml_len == 0 || out == NULL || out_len == NULL)
-		return CMS_ERR_ARG;
-	if (xml_len > CMS_MAX_MESSAGE || signer->ee_len > CMS_MAX_MESSAGE ||
-	    signer->crl_len > CMS_MAX_MESSAGE)
-		return CMS_ERR_TOO_LARGE;
-
-	mbedtls_x509_crt_init(&ee);
-	mbedtls_x509_crl_init(&crl);
-	if ((rc = check_signer(signer, &ee, &crl, &info)) != 0)
-		goto out;
 
 	/* signedAttrs, then the signature over their DER SET OF (RFC 5652 5.4). */
 	rc = CMS_ERR_NOMEM;
-	if (mbedtls_sha256_ret(xml, xml_len, md, 0) != 0)
+	if (mbedtls_sha256_ret(econtent, len, md, 0) != 0)
 		goto out;
-	attrs = attrs_buf + sizeof(attrs_buf);
-	if ((ret = write_signed_attrs(&attrs, attrs_buf, md, signing_time)) < 0) {
+	*attrs = attrs_buf + ATTRS_MAX;
+	if ((ret = write_signed_attrs(attrs, attrs_buf, ct, ct_len, md, signing_time)) < 0) {
 		rc = ret == CMS_ERR_TIME_RANGE ? ret : CMS_ERR_NOMEM;
 		goto out;
 	}
-	attrs_len = (size_t)ret;
-	if (mbedtls_sha256_ret(attrs, attrs_len, md, 0) != 0)
+	*attrs_len = (size_t)ret;
+	if (mbedtls_sha256_ret(*attrs, *attrs_len, md, 0) != 0)
 		goto out;
-	sig_size = mbedtls_pk_get_len(&ee.pk);
-	if ((sig = malloc(sig_size)) == NULL)
+	sig_size = mbedtls_pk_get_len(&ee->pk);
+	if ((s = malloc(sig_size)) == NULL)
 		goto out;
 	rc = CMS_ERR_SIGN;
-	if (signer->sign(signer->sign_ctx, attrs, attrs_len, md, sig, sig_size, &sig_len) != 0 ||
-	    sig_len == 0 || sig_len > sig_size)
+	if (signer->sign(signer->sign_ctx, *attrs, *attrs_len, md, s, sig_size, &slen) != 0 ||
+	    slen == 0 || slen > sig_size)
 		goto out;
 	/* Catch a key that does not match the certificate before a peer does. */
 	rc = CMS_ERR_SIGN_VERIFY;
-	if (mbedtls_pk_verify(&ee.pk, MBEDTLS_MD_SHA256, md, sizeof(md), sig, sig_len) != 0)
+	if (mbedtls_pk_verify(&ee->pk, MBEDTLS_MD_SHA256, md, sizeof(md), s, slen) != 0)
 		goto out;
+	*sig = s;
+	*sig_len = slen;
+	s = NULL;
+	rc = 0;
+out:
+	free(s);
+	return rc;
+}
+
+/*
+ * The DER ContentInfo of a SignedData (RFC 5652 5): version 3,
+ * digestAlgorithms { SHA-256 }, encapContentInfo { ct, econtent },
+ * certificates [0] { the EE }, crls [1] { crl } unless crl_der is NULL,
+ * one SignerInfo (version 3, sid [0] ski, SHA-256, the signed attributes,
+ * rsaEncryption with NULL parameters, sig). *out is malloc'd on success.
+ */
+static int
+encode(const struct cms_signer *signer, const unsigned char *ski, size_t ski_len,
+       const char *ct, size_t ct_len, const unsigned char *econtent, size_t econtent_len,
+       const unsigned char *attrs, size_t attrs_len, const unsigned char *sig, size_t sig_len,
+       unsigned char **out, size_t *out_len)
+{
+	unsigned char *buf = NULL, *p;
+	size_t size, len, si_len, crl_len = signer->crl_der != NULL ? signer->crl_len : 0;
+	int rc, ret;
 
 	rc = CMS_ERR_TOO_LARGE;
-	size = xml_len + signer->ee_len + signer->crl_len + sig_len + attrs_len + SIGN_OVERHEAD;
+	size = econtent_len + signer->ee_len + crl_len + sig_len + attrs_len + SIGN_OVERHEAD;
 	if (size > CMS_MAX_MESSAGE + SIGN_OVERHEAD)
 		goto out;
 	rc = CMS_ERR_NOMEM;
@@ -270,37 +282,38 @@ cms_sign(const struct cms_signer *signer, const unsigned char *xml, size_t xml_l
 
 	/* SignerInfo (3.1.1.6), backwards from the signature. */
 	CHK(mbedtls_asn1_write_octet_string(&p, buf, sig, sig_len));
-	/* signatureAlgorithm rsaEncryption, NULL parameters (3.1.1.6.5, RFC 4055). */
+	/* signatureAlgorithm rsaEncryption, NULL parameters (3.1.1.6.5, RFC 4055, RFC 7935). */
 	CHK(mbedtls_asn1_write_algorithm_identifier(&p, buf, CMS_OID_RSA,
 	    MBEDTLS_OID_SIZE(CMS_OID_RSA), 0));
 	/* signedAttrs [0] IMPLICIT: the signed SET OF with its tag replaced. */
 	CHK(mbedtls_asn1_write_raw_buffer(&p, buf, attrs, attrs_len));
 	*p = MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_ASN1_CONSTRUCTED | 0;
 	CHK(write_sha256_alg(&p, buf));                       /* 3.1.1.6.3 */
-	CHK(mbedtls_asn1_write_raw_buffer(&p, buf, info.ski, info.ski_len));
-	CHK(wrap(&p, buf, info.ski_len, MBEDTLS_ASN1_CONTEXT_SPECIFIC | 0)); /* sid 3.1.1.6.2 */
+	CHK(mbedtls_asn1_write_raw_buffer(&p, buf, ski, ski_len));
+	CHK(wrap(&p, buf, ski_len, MBEDTLS_ASN1_CONTEXT_SPECIFIC | 0)); /* sid 3.1.1.6.2 */
 	CHK(mbedtls_asn1_write_int(&p, buf, 3));              /* 3.1.1.6.1 */
 	CHK(wrap(&p, buf, len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
 	si_len = len;
 	CHK(wrap(&p, buf, si_len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SET));
 
-	/* crls [1] IMPLICIT: the one CRL (3.1.1.5). */
-	CHK(mbedtls_asn1_write_raw_buffer(&p, buf, signer->crl_der, signer->crl_len));
-	CHK(wrap(&p, buf, signer->crl_len,
-	    MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_ASN1_CONSTRUCTED | 1));
+	/* crls [1] IMPLICIT: the one CRL (3.1.1.5); absent in RFC 6488 objects (2.1.5). */
+	if (signer->crl_der != NULL) {
+		CHK(mbedtls_asn1_write_raw_buffer(&p, buf, signer->crl_der, signer->crl_len));
+		CHK(wrap(&p, buf, signer->crl_len,
+		    MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_ASN1_CONSTRUCTED | 1));
+	}
 	/* certificates [0] IMPLICIT: the one EE certificate (3.1.1.4). */
 	CHK(mbedtls_asn1_write_raw_buffer(&p, buf, signer->ee_der, signer->ee_len));
 	CHK(wrap(&p, buf, signer->ee_len,
 	    MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_ASN1_CONSTRUCTED | 0));
 
-	/* encapContentInfo { id-ct-xml, [0] EXPLICIT OCTET STRING } (3.1.1.3). */
+	/* encapContentInfo { eContentType, [0] EXPLICIT OCTET STRING } (3.1.1.3). */
 	{
 		size_t start_len = len;
-		CHK(mbedtls_asn1_write_octet_string(&p, buf, xml, xml_len));
+		CHK(mbedtls_asn1_write_octet_string(&p, buf, econtent, econtent_len));
 		CHK(wrap(&p, buf, len - start_len,
 		    MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_ASN1_CONSTRUCTED | 0));
-		CHK(mbedtls_asn1_write_oid(&p, buf, CMS_OID_CT_XML,
-		    MBEDTLS_OID_SIZE(CMS_OID_CT_XML)));
+		CHK(mbedtls_asn1_write_oid(&p, buf, ct, ct_len));
 		CHK(wrap(&p, buf, len - start_len,
 		    MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
 	}
@@ -332,8 +345,102 @@ fail:
 	rc = ret == MBEDTLS_ERR_ASN1_BUF_TOO_SMALL ? CMS_ERR_TOO_LARGE : CMS_ERR_NOMEM;
 out:
 	free(buf);
+	return rc;
+}
+
+/*
+ * Encode and sign an RFC 6492 message. See cms.h. *out is malloc'd and
+ * owned by the caller on success; untouched on failure.
+ */
+int
+cms_sign(const struct cms_signer *signer, const unsigned char *xml, size_t xml_len,
+         time_t signing_time, unsigned char **out, size_t *out_len)
+{
+	mbedtls_x509_crt ee;
+	mbedtls_x509_crl crl;
+	struct cms_cert_info info;
+	unsigned char attrs_buf[ATTRS_MAX], *attrs = NULL, *sig = NULL;
+	size_t attrs_len = 0, sig_len = 0;
+	int rc;
+
+	if (signer == NULL || signer->ee_der == NULL || signer->ee_len == 0 ||
+	    signer->crl_der == NULL || signer->crl_len == 0 || signer->sign == NULL ||
+	    xml == NULL || xml_len == 0 || out == NULL || out_len == NULL)
+		return CMS_ERR_ARG;
+	if (xml_len > CMS_MAX_MESSAGE || signer->ee_len > CMS_MAX_MESSAGE ||
+	    signer->crl_len > CMS_MAX_MESSAGE)
+		return CMS_ERR_TOO_LARGE;
+
+	mbedtls_x509_crt_init(&ee);
+	mbedtls_x509_crl_init(&crl);
+	if ((rc = check_signer(signer, &ee, &crl, &info)) != 0)
+		goto out;
+	if ((rc = sign_attrs(signer, &ee, CMS_OID_CT_XML, MBEDTLS_OID_SIZE(CMS_OID_CT_XML),
+	    xml, xml_len, signing_time, attrs_buf, &attrs, &attrs_len, &sig, &sig_len)) != 0)
+		goto out;
+	rc = encode(signer, info.ski, info.ski_len, CMS_OID_CT_XML,
+	    MBEDTLS_OID_SIZE(CMS_OID_CT_XML), xml, xml_len, attrs, attrs_len, sig, sig_len,
+	    out, out_len);
+out:
 	free(sig);
 	mbedtls_x509_crl_free(&crl);
+	mbedtls_x509_crt_free(&ee);
+	return rc;
+}
+
+/*
+ * Encode and sign an RFC 6488 signed object. See cms.h. *out is malloc'd
+ * and owned by the caller on success; untouched on failure.
+ */
+int
+cms_sign_object(const struct cms_signer *signer, const char *ct, size_t ct_len,
+                const unsigned char *econtent, size_t econtent_len, time_t signing_time,
+                unsigned char **out, size_t *out_len)
+{
+	mbedtls_x509_crt ee;
+	struct cms_cert_info info;
+	unsigned char attrs_buf[ATTRS_MAX], *attrs = NULL, *sig = NULL;
+	size_t attrs_len = 0, sig_len = 0;
+	int rc;
+
+	if (signer == NULL || signer->ee_der == NULL || signer->ee_len == 0 ||
+	    signer->crl_der != NULL || signer->sign == NULL || ct == NULL || ct_len == 0 ||
+	    econtent == NULL || econtent_len == 0 || out == NULL || out_len == NULL)
+		return CMS_ERR_ARG;
+	if (ct_len > CMS_MAX_OID || (ct[ct_len - 1] & 0x80) != 0)
+		return CMS_ERR_ARG;                 /* not an OID's content octets */
+	if (econtent_len > CMS_MAX_MESSAGE || signer->ee_len > CMS_MAX_MESSAGE)
+		return CMS_ERR_TOO_LARGE;
+
+	mbedtls_x509_crt_init(&ee);
+	/* RFC 6488 2.1.4 and RFC 6487 4: one RPKI EE certificate. */
+	if ((rc = cms_cert_parse(&ee, signer->ee_der, signer->ee_len, &info)) != 0)
+		goto out;
+	rc = CMS_ERR_CERT_PARSE;
+	if (ee.raw.len != signer->ee_len)
+		goto out;                           /* trailing bytes */
+	rc = CMS_ERR_EE_IS_CA;
+	if (ee.ca_istrue)
+		goto out;
+	rc = CMS_ERR_EE_RESOURCES;
+	if (!info.has_rfc3779)
+		goto out;                           /* not a resource certificate (RFC 6488 3) */
+	rc = CMS_ERR_EE_NO_SKI;
+	if (info.ski_len == 0)
+		goto out;                           /* the sid (RFC 6488 2.1.6.2) */
+	rc = CMS_ERR_EE_NO_AKI;
+	if (!info.has_aki)
+		goto out;                           /* RFC 6487 4.8.3 */
+	rc = CMS_ERR_EE_KEY;
+	if (mbedtls_pk_get_type(&ee.pk) != MBEDTLS_PK_RSA)
+		goto out;                           /* RFC 7935 */
+	if ((rc = sign_attrs(signer, &ee, ct, ct_len, econtent, econtent_len, signing_time,
+	    attrs_buf, &attrs, &attrs_len, &sig, &sig_len)) != 0)
+		goto out;
+	rc = encode(signer, info.ski, info.ski_len, ct, ct_len, econtent, econtent_len,
+	    attrs, attrs_len, sig, sig_len, out, out_len);
+out:
+	free(sig);
 	mbedtls_x509_crt_free(&ee);
 	return rc;
 }

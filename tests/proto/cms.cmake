@@ -10,3 +10,6 @@ updown_test(test_cms_codec
 updown_test(test_cms_openssl
 	SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_cms_openssl.c ${CMS_TEST_UTIL}
 	LIBS proto_cms TIMEOUT 300)
+updown_test(test_cms_object
+	SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_cms_object.c ${CMS_TEST_UTIL}
+	LIBS proto_cms TIMEOUT 300)

@@ -118,6 +118,7 @@
 #define CMS_MAX_DEPTH    32
 #define CMS_MAX_SKI      64
 #define CMS_SHA256_LEN   32
+#define CMS_MAX_OID      32   /* content octets of an eContentType given to cms_sign_object() */
 
 /* Object identifiers (DER content octets) of the profile, for MBEDTLS_OID_SIZE(). */
 #define CMS_OID_SIGNED_DATA   "\x2a\x86\x48\x86\xf7\x0d\x01\x07\x02"         /* 1.2.840.113549.1.7.2 */
@@ -231,7 +232,8 @@ typedef int (*cms_sign_fn)(void *ctx, const unsigned char *tbs, size_t tbs_len,
 
 /*
  * The signer: its EE certificate (DER, with SKI, not a CA), the current CRL
- * of the CA that issued it (DER), and the signing callback for the EE key.
+ * of the CA that issued it (DER; NULL for cms_sign_object()), and the
+ * signing callback for the EE key.
  */
 struct cms_signer {
 	const unsigned char *ee_der;
@@ -297,6 +299,26 @@ int cms_cert_parse(mbedtls_x509_crt *crt, const unsigned char *der, size_t len,
  */
 int cms_sign(const struct cms_signer *signer, const unsigned char *xml, size_t xml_len,
              time_t signing_time, unsigned char **out, size_t *out_len);
+
+/*
+ * Encode and sign an RFC 6488 signed object (manifest, ROA, ...): the same
+ * SignedData as cms_sign() (version 3, digestAlgorithms { SHA-256 with
+ * parameters absent, RFC 5754 2 }, sid = the EE's SKI, signed attributes
+ * content-type + message-digest + signing-time, signatureAlgorithm
+ * rsaEncryption with NULL parameters as RFC 7935 asks of generators, DER),
+ * but with eContentType ct (ct_len content octets of the OID, at most
+ * CMS_MAX_OID, e.g. id-ct-rpkiManifest 1.2.840.113549.1.9.16.1.26) over
+ * econtent, and no crls (RFC 6488 2.1.5). signer->crl_der must be NULL.
+ * The EE (signer->ee_der) must be an RPKI EE certificate (RFC 6488 2.1.4,
+ * RFC 6487 4): not a CA, with SKI, AKI, an RSA key and RFC 3779
+ * extensions (CMS_ERR_EE_RESOURCES when it has none: here the code means
+ * "not a resource certificate"). The callback's signature is checked
+ * against the EE key (CMS_ERR_SIGN_VERIFY). On success *out is a malloc'd
+ * DER ContentInfo of *out_len bytes; the caller frees it.
+ */
+int cms_sign_object(const struct cms_signer *signer, const char *ct, size_t ct_len,
+                    const unsigned char *econtent, size_t econtent_len, time_t signing_time,
+                    unsigned char **out, size_t *out_len);
 
 /* Static English text for a CMS_ERR_* code, citing the RFC section. */
 const char *cms_strerror(int err);
