@@ -41,8 +41,6 @@
 #define TAG_URI      (MBEDTLS_ASN1_CONTEXT_SPECIFIC | 6) /* GeneralName [6] IA5String */
 
 #define CSR_RSA_BYTES (CSR_RSA_BITS / 8)
-#define CSR_MAX_EXTS  16 /* extensions walked before giving up (only 4 are allowed) */
-#define CSR_MAX_ADS   16 /* AccessDescriptions walked (only 3 are allowed) */
 
 /* The SIA as found, pointing into the request. */
 struct sia {
@@ -326,14 +324,13 @@ ext_sia(const unsigned char *p, const unsigned char *end, struct walk *w)
 {
 	const unsigned char *aend, *oid;
 	size_t len, olen;
-	int slot, rc, n = 0;
+	int slot, rc;
 	enum csr_uri_kind kind;
 
 	if (der_tag(&p, end, TAG_SEQ, &len) != 0 || p + len != end || len == 0)
 		return CSR_ERR_EXT_VALUE;
+	/* Each entry is a new allowed method or an error: at most 3 are walked. */
 	while (p < end) {
-		if (++n > CSR_MAX_ADS)
-			return CSR_ERR_SIA_DUP;
 		if (der_tag(&p, end, TAG_SEQ, &len) != 0)
 			return CSR_ERR_EXT_VALUE;
 		aend = p + len;
@@ -395,14 +392,13 @@ parse_extensions(const unsigned char **p, const unsigned char *end, struct walk 
 	const unsigned char *xend, *eend, *oid, *v;
 	size_t len, olen, vlen;
 	bool crit;
-	int n = 0, rc;
+	int rc;
 
 	if (der_tag(p, end, TAG_SEQ, &len) != 0 || *p + len != end)
 		return CSR_ERR_DER;
 	xend = end;
+	/* Each entry is a new allowed extension or an error: at most 4 are walked. */
 	while (*p < xend) {
-		if (++n > CSR_MAX_EXTS)
-			return CSR_ERR_EXT_DUP;
 		if (der_tag(p, xend, TAG_SEQ, &len) != 0)
 			return CSR_ERR_DER;
 		eend = *p + len;

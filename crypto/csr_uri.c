@@ -214,6 +214,10 @@ csr_check_uri(const char *uri, size_t len, enum csr_uri_kind kind,
 		return rc;
 	if (path == end)
 		return CSR_ERR_URI_PATH;
+	/* Brackets belong to an IP literal host only (RFC 3986 3.2.2). */
+	if (memchr(path, '[', (size_t)(uri + len - path)) != NULL ||
+	    memchr(path, ']', (size_t)(uri + len - path)) != NULL)
+		return CSR_ERR_URI_CHARS;
 	if ((rc = check_path(path, (size_t)(end - path))) != 0)
 		return rc;
 

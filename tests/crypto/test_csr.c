@@ -356,6 +356,8 @@ test_uri_table(void **state)
 		{ "rsync://example.net/repo/%20x", CSR_URI_MFT, CSR_ERR_URI_CHARS, false },
 		{ "rsync://example.net/repo/%00x", CSR_URI_MFT, CSR_ERR_URI_CHARS, false },
 		{ "rsync://example.net/repo/x%0a", CSR_URI_MFT, CSR_ERR_URI_CHARS, false },
+		{ "rsync://example.net/repo/[x]/", CSR_URI_REPO, CSR_ERR_URI_CHARS, false },
+		{ "https://example.net/n?x=]", CSR_URI_NOTIFY, CSR_ERR_URI_CHARS, false },
 		/* scheme */
 		{ "http://example.net/repo/", CSR_URI_REPO, CSR_ERR_URI_SCHEME, false },
 		{ "https://example.net/repo/", CSR_URI_REPO, CSR_ERR_URI_SCHEME, false },

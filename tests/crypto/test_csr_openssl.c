@@ -253,7 +253,10 @@ test_openssl_cases(void **state)
 	}
 }
 
-/* UD-84, UD-93: what the good request asks for, checked against openssl. */
+/*
+ * UD-84, UD-93 (the request side: what crypto/cert copies into the issued
+ * certificate): what the good request asks for, checked against openssl.
+ */
 static void
 test_openssl_info(void **state)
 {
