@@ -171,4 +171,49 @@ int signer_cms_sign(void *ctx, const unsigned char *tbs, size_t tbs_len,
                     const unsigned char sha256[32], unsigned char *sig,
                     size_t sig_size, size_t *sig_len);
 
+/*
+ * Appended by the signer implementation (nothing above changed meaning).
+ *
+ * Limits on names: a label is 1..SIGNER_MAX_LABEL bytes, a CKA_ID at most
+ * SIGNER_MAX_ID bytes. signer_key_generate() gives every key a fresh random
+ * CKA_ID of SIGNER_KEY_ID_LEN bytes (from the token's C_GenerateRandom, or
+ * the software backend's f_rng), the same on both halves; the name given to
+ * it may not carry id= (SIGNER_ERR_ARG).
+ *
+ * PKCS#11 backend: a key URI's token attributes (token=, serial=, ...)
+ * must match the signer's token (else SIGNER_ERR_TOKEN); a token URI's
+ * object attributes are ignored; a URI matching several tokens is refused
+ * (SIGNER_ERR_TOKEN). While a token is away, operations fail with
+ * SIGNER_ERR_TOKEN ("no token present matches"); when it is back, the
+ * next operation recovers. The software backend ignores token attributes.
+ *
+ * PINs: pin-source "file:/path" (or "file:///path") and a bare "/path"
+ * read the first line of the file at every login, "env:NAME" the variable,
+ * so a changed PIN takes effect at the next re-login; the PIN is kept in
+ * memory only for pin-value. pin-source and pin-value together are refused.
+ *
+ * signer_key_destroy(): on success the key is freed (do not use it again);
+ * on failure it stays valid.
+ *
+ * SIGNER_KEY_SESSION keys of the PKCS#11 backend are session objects: they
+ * live in the session of the thread that generated them, and vanish when
+ * that thread exits or its session is lost (then SIGNER_ERR_NO_KEY). Use
+ * them from the generating thread, or while it lives.
+ *
+ * Threads: call signer_close() only after the threads that used the signer
+ * have stopped using it and any of them that exit have been joined (each
+ * thread's session is closed when the thread exits, or at signer_close()).
+ */
+#define SIGNER_MAX_LABEL  128
+#define SIGNER_MAX_ID     64
+#define SIGNER_KEY_ID_LEN 20
+
+/*
+ * The key's CKA_ID (for a persistent map SKI -> key, UD-163): copies at
+ * most size bytes to id, the length to *len. SIGNER_ERR_BUFFER if size is
+ * too small (SIGNER_MAX_ID always suffices).
+ */
+int signer_key_id(const struct signer_key *key, unsigned char *id, size_t size,
+                  size_t *len);
+
 #endif
