@@ -50,6 +50,7 @@ struct pub_point {
 	size_t n_old;
 	struct pub_set cur;   /* published */
 	struct pub_set stg;   /* staged: the set after the next commit */
+	bool stg_lost;        /* pub_abort() ran out of memory: stg must be rebuilt */
 };
 
 static _Thread_local int pub_errno;
@@ -680,6 +681,21 @@ pub_base_uri(const struct pub_point *pp)
 	return pp->uri;
 }
 
+/*
+ * After a pub_abort() that ran out of memory the staged set is empty, which
+ * a commit would take for "withdraw everything": rebuild it first.
+ */
+static int
+stg_ready(struct pub_point *pp)
+{
+	if (!pp->stg_lost)
+		return 0;
+	if (set_copy_meta(&pp->stg, &pp->cur) != 0)
+		return PUB_ERR_NOMEM;
+	pp->stg_lost = false;
+	return 0;
+}
+
 /* See pubpoint.h. */
 int
 pub_put(struct pub_point *pp, const char *name, const unsigned char *data, size_t len)
@@ -695,6 +711,8 @@ pub_put(struct pub_point *pp, const char *name, const unsigned char *data, size_
 		return PUB_ERR_NAME;
 	if (len > PUB_MAX_FILE)
 		return PUB_ERR_LIMIT;
+	if ((rc = stg_ready(pp)) != 0)
+		return rc;
 	if ((copy = malloc(len > 0 ? len : 1)) == NULL)
 		return PUB_ERR_NOMEM;
 	if (len > 0)
@@ -726,11 +744,14 @@ int
 pub_withdraw(struct pub_point *pp, const char *name)
 {
 	size_t at;
+	int rc;
 
 	if (pp == NULL)
 		return PUB_ERR_ARG;
 	if (!pub_name_valid(name))
 		return PUB_ERR_NAME;
+	if ((rc = stg_ready(pp)) != 0)
+		return rc;
 	if (!set_find(&pp->stg, name, &at))
 		return PUB_ERR_NOT_FOUND;
 	set_remove(&pp->stg, at);
@@ -743,9 +764,12 @@ pub_abort(struct pub_point *pp)
 {
 	if (pp == NULL)
 		return;
-	/* On NOMEM the staged set is left empty; the next commit would then withdraw all. */
-	if (set_copy_meta(&pp->stg, &pp->cur) != 0)
+	/* On NOMEM the staged set is emptied and marked lost (see stg_ready()). */
+	if (set_copy_meta(&pp->stg, &pp->cur) != 0) {
 		set_free(&pp->stg);
+		pp->stg_lost = true;
+	} else
+		pp->stg_lost = false;
 }
 
 /* See pubpoint.h. */
@@ -760,6 +784,8 @@ pub_commit(struct pub_point *pp)
 
 	if (pp == NULL)
 		return PUB_ERR_ARG;
+	if ((rc = stg_ready(pp)) != 0)
+		return rc;
 	gen = pp->next_gen;
 	if ((rc = snap_name(pp, gen, NULL, snap, sizeof(snap))) != 0)
 		return rc;
