@@ -237,8 +237,9 @@ int cert_write_tal(const char *const *uris, size_t n_uris,
                    const unsigned char *ta_der, size_t ta_len, char **tal, size_t *len);
 
 /*
- * BPKI certificates (RFC 6492 3.1, RFC 8183). Names are one CN,
- * PrintableString when the text allows it, else UTF8String.
+ * BPKI certificates (RFC 6492 3.1, RFC 8183). Names are one CN of visible
+ * ASCII, PrintableString when the text allows it, else UTF8String (a
+ * handle may hold '_').
  */
 struct cert_bpki_params {
 	const unsigned char *serial;
@@ -273,6 +274,16 @@ int cert_serial_from_u64(uint64_t v, unsigned char out[9], size_t *len);
 
 /* SKI of a SubjectPublicKeyInfo: SHA-1 of the subjectPublicKey bits (RFC 6487 4.8.2). */
 int cert_ski(const unsigned char *spki, size_t spki_len, unsigned char ski[CERT_SKI_LEN]);
+
+/*
+ * Publication file name of the CA certificate issued for the subject key
+ * spki: "<gSKI>.cer", the gSKI being the unpadded base64url SHA-1 of the
+ * key (ud_ski_from_key, UD-110; UD-133 PRACTICE). Every reissue to the
+ * same key gets the same name and so overwrites the previous certificate
+ * at the same URI (RFC 6487 4.8.7, UD-142). out is NUL-terminated.
+ */
+#define CERT_FILE_NAME_SIZE 32 /* 27 + ".cer" + NUL */
+int cert_file_name(const unsigned char *spki, size_t spki_len, char out[CERT_FILE_NAME_SIZE]);
 
 /*
  * Write t backwards (mbed TLS asn1write style) as UTCTime through 2049,
