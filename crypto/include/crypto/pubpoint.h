@@ -127,6 +127,39 @@ int pub_entry(const struct pub_point *pp, size_t i, const char **name,
  */
 int pub_get(const struct pub_point *pp, const char *name, unsigned char **data, size_t *len);
 
+/*
+ * Publish a CA's state (UD-131): on top of the caller's staged changes
+ * (certificates put or withdrawn), write the CRL (crl_write()) and the
+ * manifest (mft_sign()) over the final file set, stage both, and commit.
+ * The manifest lists every staged file but itself (the CRL included),
+ * by name with its SHA-256. URIs: the CRL is base_uri + crl_name, the
+ * manifest base_uri + mft_name; when iss carries an SIA, its caRepository
+ * must be base_uri and its rpkiManifest the manifest's URI (PUB_ERR_URI).
+ * The manifest's nextUpdate equals the CRL's (UD-131). On failure nothing
+ * is published, the staged changes are dropped (pub_abort()), and *detail
+ * (if not NULL) receives the CRL_ERR_* or MFT_ERR_* code behind
+ * PUB_ERR_CRL / PUB_ERR_MFT.
+ */
+struct cert_issuer;
+struct crl_entry;
+struct pub_ca {
+	const struct cert_issuer *iss; /* our CA certificate and key (with its signer) */
+	const char *crl_name;          /* e.g. "<gSKI>.crl" */
+	const char *mft_name;          /* e.g. "<gSKI>.mft" */
+	const char *aia_uri;           /* where our own certificate is published */
+	time_t this_update;            /* CRL and manifest */
+	time_t next_update;            /* CRL and manifest, and the manifest EE's notAfter */
+	uint64_t crl_number;           /* strictly increasing (the engine persists it) */
+	uint64_t mft_number;           /* strictly increasing (the engine persists it) */
+	const struct crl_entry *revoked; /* the CRL's entries */
+	size_t n_revoked;
+	const unsigned char *ee_serial;  /* serial for the manifest's EE certificate */
+	size_t ee_serial_len;
+	const char *key_label;         /* label prefix of the one-time key; NULL: default */
+};
+
+int pub_publish(struct pub_point *pp, const struct pub_ca *ca, int *detail);
+
 /* errno of the last PUB_ERR_IO in this thread (0 if none). */
 int pub_last_errno(void);
 
