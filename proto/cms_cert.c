@@ -145,7 +145,7 @@ cms_strerror(int err)
 	case CMS_ERR_CERT_COUNT: return "more than the one EE certificate (RFC 6492 3.1.1.4, UD-14)";
 	case CMS_ERR_CERT_PARSE: return "certificate cannot be parsed (RFC 6492 3.1.1.4)";
 	case CMS_ERR_EE_IS_CA: return "the EE certificate is a CA certificate (RFC 6492 3.1.1.4)";
-	case CMS_ERR_EE_RESOURCES: return "the EE certificate is an RPKI resource certificate (RFC 6492 3.1.1.4)";
+	case CMS_ERR_EE_RESOURCES: return "the EE certificate carries RFC 3779 resources where RFC 6492 3.1.1.4 forbids them, or lacks them where an RPKI signed object needs them (RFC 6487 4.8.10-11)";
 	case CMS_ERR_EE_NO_SKI: return "the EE certificate has no subjectKeyIdentifier (RFC 6492 3.1.1.6.2)";
 	case CMS_ERR_EE_KEY: return "the EE key is not RSA (RFC 6492 3.1.1.6.5, RFC 7935)";
 	case CMS_ERR_NO_CRL: return "crls field absent or empty (RFC 6492 3.1.1.5)";
