@@ -242,7 +242,8 @@ acc_reserve(struct alloc_acc *a, size_t extra)
 		return ALLOC_ERR_NOMEM;
 	if (a->n + extra <= a->alloc)
 		return 0;
-	want = a->alloc < 8 ? 8 : a->alloc;
+	/* exact at first (most grants hold one or two ranges), then doubling */
+	want = a->alloc == 0 ? extra : a->alloc;
 	while (want < a->n + extra) {
 		if (want > SIZE_MAX / 2 / sizeof(*v))
 			return ALLOC_ERR_NOMEM;

@@ -704,6 +704,24 @@ test_limits(void **state)
 		free(big);
 	}
 
+	/* more than ALLOC_MAX_RANGES ranges in the table */
+	{
+		size_t n = ALLOC_MAX_RANGES + 1000, k;
+
+		big = malloc(64 + n * 10);
+		assert_non_null(big);
+		k = (size_t)sprintf(big, HDR "grant c A as=1 " NA);
+		for (i = 0; i < n; i++)
+			k += (size_t)sprintf(big + k, "%s%zu",
+			    i % 1000 == 0 ? "\ngrant c A as=" : ",", 2 * i);
+		big[k++] = '\n';
+		assert_int_equal(parse_exact(big, k, &t, &err), ALLOC_ERR_LIMIT);
+		/* 1 range on line 4, then 1000 per line: line 1004 passes the limit */
+		assert_int_equal(err.line, 4 + ALLOC_MAX_RANGES / 1000);
+		assert_non_null(strstr(err.msg, ": more than 1000000 ranges in the table"));
+		free(big);
+	}
+
 	/* NULL text of length 0 is the empty text */
 	assert_int_equal(alloc_parse(NULL, 0, "x", &t, &err), ALLOC_ERR_VERSION);
 	/* NULL text with a length; NULL table */

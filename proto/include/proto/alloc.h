@@ -58,15 +58,17 @@
 /*
  * Bounds on untrusted input. A physical line is one '\n'-terminated line of
  * the file; a statement is a physical line plus its '\' continuations.
- * ALLOC_MAX_RANGES counts the merged ranges of all entitlements together.
+ * ALLOC_MAX_RANGES counts the ranges of all grant values together, as each
+ * value parses (before grants of one child and class are merged). Together
+ * they bound the memory of a parse to about 100 MB.
  */
 #define ALLOC_MAX_TEXT       (64u << 20) /* bytes of table or RIR text */
 #define ALLOC_MAX_LINE       65536u      /* bytes of one physical line */
 #define ALLOC_MAX_STATEMENT  (4u << 20)  /* bytes of one continued statement */
 #define ALLOC_MAX_CLASSES    1024u
 #define ALLOC_MAX_CHILDREN   100000u
-#define ALLOC_MAX_GRANTS     1000000u    /* grant statements */
-#define ALLOC_MAX_RANGES     4000000u
+#define ALLOC_MAX_GRANTS     250000u     /* grant statements */
+#define ALLOC_MAX_RANGES     1000000u
 #define ALLOC_MAX_RIR_RECORDS 4000000u   /* record lines of an RIR file */
 #define ALLOC_MAX_CLASS_NAME 1024u       /* characters (RFC 6492 section 3.7 schema) */
 #define ALLOC_MAX_HANDLE     255u        /* RFC 8183 handle */
