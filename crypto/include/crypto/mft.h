@@ -35,15 +35,15 @@
 
 #include "crypto/cert.h"
 
-#define MFT_ERR_ARG       -0x0B01 /* NULL argument, or an issuer without signer/key */
-#define MFT_ERR_NOMEM     -0x0B02
-#define MFT_ERR_NAME      -0x0B03 /* file name not of the RFC 9286 4.2.2 form */
-#define MFT_ERR_DUPLICATE -0x0B04 /* the same file name twice */
-#define MFT_ERR_TIME      -0x0B05 /* thisUpdate >= nextUpdate, year out of range, or outside the issuer's validity */
-#define MFT_ERR_LIMIT     -0x0B06 /* more than MFT_MAX_FILES files */
-#define MFT_ERR_KEYGEN    -0x0B07 /* the one-time key could not be generated */
-#define MFT_ERR_CERT      -0x0B08 /* cert_issue_ee() refused (see *detail) */
-#define MFT_ERR_CMS       -0x0B09 /* cms_sign_object() failed (see *detail) */
+#define MFT_ERR_ARG       -0x0F01 /* NULL argument, or an issuer without signer/key */
+#define MFT_ERR_NOMEM     -0x0F02
+#define MFT_ERR_NAME      -0x0F03 /* file name not of the RFC 9286 4.2.2 form */
+#define MFT_ERR_DUPLICATE -0x0F04 /* the same file name twice */
+#define MFT_ERR_TIME      -0x0F05 /* thisUpdate >= nextUpdate, year out of range, or outside the issuer's validity */
+#define MFT_ERR_LIMIT     -0x0F06 /* more than MFT_MAX_FILES files */
+#define MFT_ERR_KEYGEN    -0x0F07 /* the one-time key could not be generated */
+#define MFT_ERR_CERT      -0x0F08 /* cert_issue_ee() refused (see *detail) */
+#define MFT_ERR_CMS       -0x0F09 /* cms_sign_object() failed (see *detail) */
 
 #define MFT_MAX_FILES     100000
 #define MFT_MAX_NAME      255
