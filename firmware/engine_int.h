@@ -1,0 +1,213 @@
+/*
+ * Private to the engine (firmware/engine*.c): the engine's state, the
+ * publication batch, and shared helpers. See firmware/include/firmware/engine.h.
+ */
+#ifndef UPDOWN_FIRMWARE_ENGINE_INT_H
+#define UPDOWN_FIRMWARE_ENGINE_INT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "crypto/cert.h"
+#include "crypto/crl.h"
+#include "crypto/pubpoint.h"
+#include "crypto/signer.h"
+#include "firmware/engine.h"
+#include "firmware/store.h"
+#include "proto/res.h"
+
+#define SKI_LEN 20
+
+/* One resource class (engine.h: struct engine_class_config). */
+struct eclass {
+	char *name;
+	char *cert_uri;              /* class cert_url and AIA */
+	char *repo_uri;              /* caRepository (= our SIA) */
+	char *crl_name, *crl_uri;
+	char *mft_name, *mft_uri;
+	char *notify_uri;            /* our SIA rpkiNotify, or NULL */
+	char *key_label;
+	char mft_label[48];          /* prefix of the manifest's one-time key labels */
+	struct signer_key *key;
+	uint8_t ski[SKI_LEN];
+	/* Our certificate: written under batch_lock + cls_lock (write), read under either. */
+	struct cert_issuer iss;
+	struct pub_point *pp;        /* under batch_lock */
+	bool dirty;                  /* publication may lag the store: resync before the next batch */
+};
+
+/* A revoked certificate's serial for a CRL. */
+struct crl_serial {
+	unsigned char b[9];
+	size_t len;
+};
+
+struct engine {
+	struct store *store;
+	struct signer *signer;
+	struct signer *mft_signer;
+	char *handle;
+	struct eclass *classes;
+	size_t nclasses;
+	struct engine_options opts;
+	engine_hook_fn hook;
+	void *hook_arg;
+
+	/* BPKI. */
+	unsigned char *bpki_ta;
+	size_t bpki_ta_len;
+	uint8_t bpki_ta_ski[SKI_LEN];
+	unsigned char *bpki_ee;
+	size_t bpki_ee_len;
+	uint8_t bpki_ee_ski[SKI_LEN];
+	struct signer_key *bpki_ee_key;
+	struct signer_key *bpki_ta_key;   /* NULL: the CRL is never refreshed */
+	struct cert_issuer bpki_iss;      /* the BPKI TA as a CRL issuer */
+	unsigned char *bpki_crl;          /* under bpki_lock */
+	size_t bpki_crl_len;
+	time_t bpki_crl_next;
+	struct crl_entry *bpki_revoked;   /* carried over from the configured CRL */
+	struct crl_serial *bpki_revoked_serials;
+	size_t bpki_nrevoked;
+
+	/*
+	 * Locks, in this order when nested: busy_lock is a leaf;
+	 * batch_lock > cls_lock > store_lock; bpki_lock > store_lock.
+	 */
+	pthread_mutex_t batch_lock;       /* state changes, signing with CA keys, publication */
+	pthread_rwlock_t cls_lock;        /* eclass.iss */
+	pthread_mutex_t store_lock;       /* the store connection */
+	pthread_mutex_t bpki_lock;        /* bpki_crl */
+	pthread_mutex_t busy_lock;        /* busy[] */
+	char **busy;                      /* children with a request in flight (UD-6) */
+	size_t nbusy, abusy;
+};
+
+/* ---- engine.c: errors, helpers ---- */
+
+/* Set the thread's engine_errmsg() and return rc. */
+int eng_err(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* ENGINE_ERR_STORE with store_errmsg(), prefixed by what. */
+int eng_store_err(struct engine *e, int src, const char *what);
+void eng_hook(struct engine *e, enum engine_hook_point p);
+
+struct eclass *eng_class(struct engine *e, const char *name);
+size_t eng_class_index(struct engine *e, const struct eclass *c);
+
+/* Resource bundles from and to canonical RFC 6492 text. */
+int eng_bundle_parse(struct res_bundle *b, const char *as, const char *v4, const char *v6);
+int eng_bundle_print(const struct res_bundle *b, char **as, char **v4, char **v6);
+int eng_bundle_intersect(struct res_bundle *out, const struct res_bundle *a,
+                         const struct res_bundle *b);
+bool eng_bundle_equal(const struct res_bundle *a, const struct res_bundle *b);
+bool eng_bundle_subset(const struct res_bundle *a, const struct res_bundle *b);
+int eng_bundle_copy(struct res_bundle *dst, const struct res_bundle *src);
+
+/* Text form for messages: "as=..;ipv4=..;ipv6=..", malloc'd. */
+char *eng_bundle_text(const struct res_bundle *b);
+
+/* base + name, malloc'd. */
+char *eng_join(const char *base, const char *name);
+char *eng_strdup(const char *s);
+
+/* SHA-256. */
+void eng_sha256(const unsigned char *p, size_t n, unsigned char out[32]);
+
+/* Is ski one of our own keys (class keys, BPKI keys)? UD-64 practice. */
+bool eng_own_key(struct engine *e, const uint8_t ski[SKI_LEN]);
+
+/* The advertised notafter: the entitlement's, clipped to our certificate's (UD-83). */
+time_t eng_notafter(const struct eclass *c, time_t ent_notafter);
+
+/* Sign xml as a reply (BPKI EE, current BPKI CRL), verify it if configured. */
+int eng_sign_reply(struct engine *e, const char *xml, size_t xml_len, time_t now,
+                   unsigned char **out, size_t *out_len);
+/* Re-sign the BPKI CRL if it is within half its validity of nextUpdate (or force). */
+int eng_bpki_refresh(struct engine *e, time_t now, bool force);
+
+/* ---- engine_batch.c: one atomic state change and its publication ---- */
+
+struct batch_rev {
+	uint64_t serial;
+	size_t cls;
+	char file[CERT_FILE_NAME_SIZE];
+	const char *why;             /* static text */
+};
+
+struct batch_sched {
+	uint64_t serial;
+	time_t when;
+	const char *why;
+};
+
+/* What a batch signs for one class. */
+struct batch_class {
+	bool touched;                /* CRL + manifest to re-sign and publish */
+	bool resync;                 /* stage the store's full set first */
+	const struct cert_issuer *iss; /* signing issuer; NULL: the class's own */
+	uint64_t crl_number, mft_number, ee_serial;
+	time_t this_update, next_update;
+	unsigned char *crl, *mft;
+	size_t crl_len, mft_len;
+	bool staged;
+};
+
+struct batch {
+	struct engine *e;
+	time_t now;
+	struct store_cert *ins;      /* new certificates (owned; freed by batch_free) */
+	size_t nins, ains;
+	struct batch_rev *rev;
+	size_t nrev, arev;
+	struct batch_sched *sched;
+	size_t nsched, asched;
+	struct batch_class cls[ENGINE_MAX_CLASSES];
+	/* Extra work inside the store transaction (replay update, table, class record). */
+	int (*in_txn)(void *arg);
+	void *in_txn_arg;
+	bool published_all;          /* set by batch_run: every touched class published */
+};
+
+void batch_init(struct batch *b, struct engine *e, time_t now);
+void batch_free(struct batch *b);
+/* Append an owned certificate (moved from *c, which is zeroed). */
+int batch_add_cert(struct batch *b, size_t cls, struct store_cert *c);
+int batch_add_rev(struct batch *b, size_t cls, uint64_t serial, const unsigned char *spki,
+                  size_t spki_len, const char *why);
+int batch_add_sched(struct batch *b, uint64_t serial, time_t when, const char *why);
+/*
+ * Reserve, sign CRL + manifest of every touched class, stage, one store
+ * transaction, publish. Called with batch_lock held. Returns 0 when the
+ * state was committed (even if publication then failed: b->published_all
+ * false and ENGINE_ERR_PUBLISH is returned with the state committed, see
+ * *committed), or an error with nothing changed.
+ */
+int batch_run(struct batch *b, bool *committed);
+
+/*
+ * Sign a child CA certificate with class cls's issuer (or iss), at a
+ * freshly reserved serial; fill *out (owned) for batch_add_cert.
+ */
+struct cert_request {
+	const char *child;
+	const char *class_name;
+	const unsigned char *spki;
+	size_t spki_len;
+	const char *sia_repo, *sia_mft, *sia_notify;
+	const char *req_as, *req_v4, *req_v6;   /* NULL: absent */
+	const struct res_bundle *res;
+	time_t not_after;
+};
+int eng_issue_cert(struct engine *e, struct eclass *c, const struct cert_issuer *iss,
+                   const struct cert_request *r, time_t now, struct store_cert *out);
+
+/* ---- engine_handle.c ---- */
+
+/* Build the <class> of a list/issue response for one class (UD-52..UD-55). */
+
+/* ---- engine_reconcile.c ---- */
+
+#endif /* UPDOWN_FIRMWARE_ENGINE_INT_H */
