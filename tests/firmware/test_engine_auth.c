@@ -1,0 +1,479 @@
+/*
+ * The issuer engine's front door: every RFC 6492 section 3.2 check that
+ * ends in a bare HTTP 400 (UD-8), the replay rule and its reset, a clock
+ * too far ahead, one request per child (1101, with two threads), the
+ * exchange log, and internal failures as signed 2001s.
+ *
+ * UD items: UD-5, UD-6, UD-8, UD-33, UD-34, UD-35, UD-36, UD-37, UD-39,
+ * UD-121, UD-122, UD-160, UD-161, UD-163, UD-68 (publication failure).
+ */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "fixture.h"
+#include "proto/cms.h"
+
+static struct ef F;
+static char NOTAFTER[UD_TIME_SIZE];
+
+static int
+setup(void **state)
+{
+	(void)state;
+	ef_init(&F, NULL, "auth", time(NULL), "64496-64511", "192.0.2.0/24", "2001:db8::/32");
+	ef_open(&F, NULL);
+	assert_int_equal(ud_time_format(F.now + 100 * EF_DAY, NOTAFTER), 0);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	ef_fini(&F);
+	return 0;
+}
+
+static void
+table(void)
+{
+	assert_int_equal(ef_table(&F, false, NULL, "version 1\nclass " EF_CLASS "\n"
+	    "child child-a\nchild child-b\n"
+	    "grant child-a " EF_CLASS " as=64496 ipv4=192.0.2.0/25 notafter=%s\n"
+	    "grant child-b " EF_CLASS " ipv4=192.0.2.128/25 notafter=%s\n", NOTAFTER, NOTAFTER), 0);
+}
+
+static uint64_t
+exchanges(void)
+{
+	uint64_t n = 0;
+
+	assert_int_equal(store_exchange_count(F.store, &n), 0);
+	return n;
+}
+
+/* Send cms at F.now; assert a bare 400 (UD-8) and return. */
+static void
+expect_400(const unsigned char *cms, size_t len, const char *url_child, const char *why)
+{
+	struct engine_response resp;
+	uint64_t before = exchanges();
+
+	assert_int_equal(engine_handle(F.e, url_child, cms, len, F.now, &resp), 0);
+	if (resp.http_status != 400)
+		fail_msg("%s: HTTP %d, want 400 (%s)", why, resp.http_status, resp.log);
+	assert_null(resp.body);                     /* no up-down message (UD-8) */
+	assert_int_equal(resp.body_len, 0);
+	assert_int_equal(resp.status, 0);
+	assert_string_equal(resp.child, "");
+	assert_int_equal(exchanges(), before + 1);  /* logged too (UD-160) */
+	engine_response_free(&resp);
+}
+
+static int64_t
+stored_time(const char *handle, bool *has)
+{
+	struct store_child c;
+	int64_t t;
+
+	assert_int_equal(store_child_get(F.store, handle, &c), 0);
+	*has = c.has_signing_time;
+	t = c.last_signing_time;
+	store_child_free(&c);
+	return t;
+}
+
+static unsigned char *
+list_cms(const struct ef_child *c, const char *sender, const char *recipient, time_t t,
+         size_t *len)
+{
+	char *xml = ef_xml_list(sender, recipient);
+	unsigned char *cms = ef_cms(c, xml, strlen(xml), t, len);
+
+	free(xml);
+	return cms;
+}
+
+/* UD-8, UD-33, UD-34, UD-39, UD-5: every check 1..5 failure is a bare 400. */
+static void
+test_400_cases(void **state)
+{
+	struct ef_child *a, *b;
+	struct engine_response resp;
+	struct ud_msg m;
+	unsigned char *cms, junk[64];
+	size_t len = 0, i;
+	bool has;
+	const char *bad_xml = "<message xmlns=\"http://www.apnic.net/specs/rescerts/up-down/\"";
+
+	(void)state;
+	a = ef_child_add(&F, "child-a");
+	b = ef_child_add(&F, "child-b");
+	table();
+
+	/* 1. Not CMS at all; a truncated CMS. */
+	for (i = 0; i < sizeof(junk); i++)
+		junk[i] = (unsigned char)(i * 37 + 11);
+	expect_400(junk, sizeof(junk), NULL, "junk");
+	cms = list_cms(a, a->handle, EF_HANDLE, F.now, &len);
+	expect_400(cms, len - 1, NULL, "truncated CMS");
+	/* 4. Signature does not verify (last octet of the signature flipped). */
+	cms[len - 1] ^= 0x01;
+	expect_400(cms, len, NULL, "bad signature");
+	free(cms);
+	/* 2. XML not well-formed inside a good CMS. */
+	cms = ef_cms(a, bad_xml, strlen(bad_xml), F.now, &len);
+	expect_400(cms, len, NULL, "bad XML");
+	free(cms);
+	/* 3. Unknown sender; wrong recipient (UD-39). */
+	cms = list_cms(a, "stranger", EF_HANDLE, F.now, &len);
+	expect_400(cms, len, NULL, "unknown sender");
+	free(cms);
+	cms = list_cms(a, a->handle, "someone-else", F.now, &len);
+	expect_400(cms, len, NULL, "wrong recipient");
+	free(cms);
+	/* 5. Signed by b's EE but claims to be a: no path to a's TA (UD-33). */
+	cms = list_cms(b, a->handle, EF_HANDLE, F.now, &len);
+	expect_400(cms, len, NULL, "wrong TA");
+	free(cms);
+	/* UD-5: the URL names another child; the right one works. */
+	cms = list_cms(a, a->handle, EF_HANDLE, F.now, &len);
+	expect_400(cms, len, "child-b", "URL names b");
+	assert_int_equal(engine_handle(F.e, "child-a", cms, len, F.now, &resp), 0);
+	assert_int_equal(resp.http_status, 200);
+	assert_string_equal(resp.child, "child-a");
+	ud_msg_init(&m);
+	ef_reply(&F, a, &resp, &m);
+	assert_int_equal(m.type, UD_LIST_RESPONSE);
+	ud_msg_free(&m);
+	engine_response_free(&resp);
+	free(cms);
+	/* 5. The child's CRL lists its EE (UD-34). */
+	ef_child_bpki(&F, a, true);
+	cms = list_cms(a, a->handle, EF_HANDLE, F.now, &len);
+	expect_400(cms, len, NULL, "revoked EE");
+	free(cms);
+	ef_child_bpki(&F, a, false);
+	/* A 400 never moves the stored signing-time (UD-35): it is still F.now. */
+	cms = list_cms(a, "stranger", EF_HANDLE, F.now + 60, &len);
+	expect_400(cms, len, NULL, "later but unknown");
+	free(cms);
+	assert_int_equal(stored_time("child-a", &has), F.now);
+	assert_true(has);
+}
+
+/* UD-35, UD-36, UD-161, rpki.net#281: replay, equal time, future clock, reset. */
+static void
+test_replay(void **state)
+{
+	struct ef_child *a;
+	struct engine_response resp;
+	struct ud_msg m;
+	unsigned char *cms;
+	size_t len = 0;
+	bool has;
+	time_t t0 = F.now;
+
+	(void)state;
+	a = ef_child_add(&F, "child-a");
+	ef_child_add(&F, "child-b");
+	table();
+	assert_int_equal(stored_time("child-a", &has), 0);
+	assert_false(has);
+	ef_list(&F, a, &m);
+	ud_msg_free(&m);
+	assert_int_equal(stored_time("child-a", &has), t0);
+	/* Equal is accepted (RFC 6492 3.1.2). */
+	ef_list(&F, a, &m);
+	ud_msg_free(&m);
+	/* Older: 400, and the stored time stays. */
+	cms = list_cms(a, a->handle, EF_HANDLE, t0 - 1, &len);
+	expect_400(cms, len, NULL, "replayed");
+	free(cms);
+	/* More than max_skew (300 s) ahead: 400, so one bad clock cannot lock the child out. */
+	cms = list_cms(a, a->handle, EF_HANDLE, t0 + 301, &len);
+	expect_400(cms, len, NULL, "future");
+	free(cms);
+	assert_int_equal(stored_time("child-a", &has), t0);
+	/* Within the skew: accepted and stored ... */
+	cms = list_cms(a, a->handle, EF_HANDLE, t0 + 200, &len);
+	ef_send(&F, cms, len, &resp);
+	assert_int_equal(resp.http_status, 200);
+	engine_response_free(&resp);
+	free(cms);
+	assert_int_equal(stored_time("child-a", &has), t0 + 200);
+	/* ... so a message at t0 is now a replay ... */
+	cms = list_cms(a, a->handle, EF_HANDLE, t0, &len);
+	expect_400(cms, len, NULL, "after a future one");
+	/* ... until the operator resets the child (UD-36). */
+	assert_int_equal(engine_reset_replay(F.e, "child-a", "test: clock was ahead", F.now), 0);
+	assert_int_equal(stored_time("child-a", &has), 0);
+	assert_false(has);
+	ef_send(&F, cms, len, &resp);
+	assert_int_equal(resp.http_status, 200);
+	engine_response_free(&resp);
+	free(cms);
+	assert_int_equal(engine_reset_replay(F.e, "nobody", NULL, F.now), ENGINE_ERR_NOT_FOUND);
+	/* The stored time survives a restart (UD-35). */
+	ef_close_engine(&F);
+	ef_open(&F, NULL);
+	cms = list_cms(a, a->handle, EF_HANDLE, t0 - 1, &len);
+	expect_400(cms, len, NULL, "replayed after restart");
+	free(cms);
+}
+
+/* UD-37: a signing-time outside the EE's validity is no reason to refuse. */
+static void
+test_signing_time_outside_ee(void **state)
+{
+	struct ef_child *a;
+	struct engine_response resp;
+	unsigned char *cms;
+	size_t len = 0;
+	bool has;
+
+	(void)state;
+	a = ef_child_add(&F, "child-a");
+	ef_child_add(&F, "child-b");
+	table();
+	/* The EE is valid from F.now - 1 day; sign two days back. */
+	cms = list_cms(a, a->handle, EF_HANDLE, F.now - 2 * EF_DAY, &len);
+	ef_send(&F, cms, len, &resp);
+	assert_int_equal(resp.http_status, 200);
+	assert_int_equal(resp.status, 0);
+	engine_response_free(&resp);
+	free(cms);
+	assert_int_equal(stored_time("child-a", &has), F.now - 2 * EF_DAY);
+}
+
+/* ---- UD-6: 1101 with two threads ---- */
+
+static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_cond = PTHREAD_COND_INITIALIZER;
+static int g_blocked, g_release;
+
+/* Block the first authenticated request until released. */
+static void
+block_hook(void *arg, enum engine_hook_point p)
+{
+	(void)arg;
+	if (p != ENGINE_HOOK_AUTHENTICATED)
+		return;
+	pthread_mutex_lock(&g_lock);
+	if (g_blocked == 0) {
+		g_blocked = 1;
+		pthread_cond_broadcast(&g_cond);
+		while (!g_release)
+			pthread_cond_wait(&g_cond, &g_lock);
+	}
+	pthread_mutex_unlock(&g_lock);
+}
+
+struct thr {
+	const unsigned char *cms;
+	size_t len;
+	struct engine_response resp;
+};
+
+static void *
+thr_main(void *arg)
+{
+	struct thr *t = arg;
+
+	engine_handle(F.e, NULL, t->cms, t->len, F.now, &t->resp);
+	return NULL;
+}
+
+static void
+test_1101_two_threads(void **state)
+{
+	struct ef_child *a, *b;
+	struct engine_response resp;
+	struct ud_msg m;
+	struct thr t;
+	pthread_t th;
+	unsigned char *cms, *cms2, *cms3;
+	size_t len2 = 0, len3 = 0;
+	bool has;
+
+	(void)state;
+	ef_close_engine(&F);
+	F.cfg.hook = block_hook;
+	ef_open(&F, NULL);
+	a = ef_child_add(&F, "child-a");
+	b = ef_child_add(&F, "child-b");
+	table();
+	memset(&t, 0, sizeof(t));
+	cms = list_cms(a, a->handle, EF_HANDLE, F.now, &t.len);
+	t.cms = cms;
+	g_blocked = g_release = 0;
+	assert_int_equal(pthread_create(&th, NULL, thr_main, &t), 0);
+	pthread_mutex_lock(&g_lock);
+	while (!g_blocked)
+		pthread_cond_wait(&g_cond, &g_lock);
+	pthread_mutex_unlock(&g_lock);
+	/* a's first request is in flight: a second one gets a signed 1101. */
+	cms2 = list_cms(a, a->handle, EF_HANDLE, F.now + 1, &len2);
+	ef_send(&F, cms2, len2, &resp);
+	ud_msg_init(&m);
+	ef_reply(&F, a, &resp, &m);
+	assert_int_equal(m.type, UD_ERROR_RESPONSE);
+	assert_int_equal(m.error.status, UD_STATUS_ALREADY_PROCESSING);
+	assert_int_equal(resp.status, UD_STATUS_ALREADY_PROCESSING);
+	ud_msg_free(&m);
+	engine_response_free(&resp);
+	/* ... and it did not move the stored signing-time. */
+	stored_time("child-a", &has);
+	assert_false(has);
+	/* Another child is served meanwhile. */
+	cms3 = list_cms(b, b->handle, EF_HANDLE, F.now, &len3);
+	ef_send(&F, cms3, len3, &resp);
+	assert_int_equal(resp.http_status, 200);
+	assert_int_equal(resp.status, 0);
+	engine_response_free(&resp);
+	/* Release: the first one completes normally. */
+	pthread_mutex_lock(&g_lock);
+	g_release = 1;
+	pthread_cond_broadcast(&g_cond);
+	pthread_mutex_unlock(&g_lock);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_int_equal(t.resp.http_status, 200);
+	assert_int_equal(t.resp.status, 0);
+	ud_msg_init(&m);
+	ef_reply(&F, a, &t.resp, &m);
+	assert_int_equal(m.type, UD_LIST_RESPONSE);
+	ud_msg_free(&m);
+	engine_response_free(&t.resp);
+	/* Now the slot is free again. */
+	ef_send(&F, cms2, len2, &resp);
+	assert_int_equal(resp.http_status, 200);
+	assert_int_equal(resp.status, 0);
+	engine_response_free(&resp);
+	free(cms);
+	free(cms2);
+	free(cms3);
+}
+
+/* ---- UD-122, UD-163: internal failures are a signed 2001, nothing half-applied ---- */
+
+static volatile int g_rng_broken;
+
+static int
+flaky_rng(void *ctx, unsigned char *buf, size_t len)
+{
+	if (g_rng_broken)
+		return -1;
+	return ef_rng(ctx, buf, len);
+}
+
+static int
+cert_count(void *arg, const struct store_cert *c)
+{
+	(void)c;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void
+test_2001_signer_failure(void **state)
+{
+	struct signer *ms = NULL;
+	struct ef_child *a;
+	struct ud_msg m;
+	int n = 0;
+	bool has;
+
+	(void)state;
+	/* The manifests' one-time keys come from a signer that will fail (the "HSM"). */
+	ef_close_engine(&F);
+	assert_int_equal(signer_sw_open(flaky_rng, NULL, &ms), 0);
+	F.cfg.mft_signer = ms;
+	ef_open(&F, NULL);
+	a = ef_child_add(&F, "child-a");
+	ef_child_add(&F, "child-b");
+	table();
+	g_rng_broken = 1;
+	F.now += 5;
+	assert_int_equal(ef_issue(&F, a, EF_CLASS, ef_key(32), NULL, NULL, NULL, &m),
+	    UD_STATUS_INTERNAL);
+	assert_int_equal(m.error.ndesc, 1);
+	/* Short, no internals (UD-122). */
+	assert_string_equal(m.error.desc[0].text, "internal error: request not performed");
+	ud_msg_free(&m);
+	/* Nothing half-applied: no certificate in the store, none published. */
+	assert_int_equal(store_certs_current_all(F.store, cert_count, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(ef_check_publication(&F), 0);
+	/* The message itself passed every check: its time counts (UD-35). */
+	assert_int_equal(stored_time("child-a", &has), F.now);
+	/* Back: the same request now works. */
+	g_rng_broken = 0;
+	assert_int_equal(ef_issue(&F, a, EF_CLASS, ef_key(32), NULL, NULL, NULL, &m), 0);
+	ud_msg_free(&m);
+	assert_int_equal(ef_check_publication(&F), 1);
+	ef_close_engine(&F);
+	signer_close(ms);
+	F.cfg.mft_signer = NULL;
+}
+
+/* UD-68: a publication failure is a 2001; the state heals at the next change. */
+static void
+test_2001_publication_failure(void **state)
+{
+	struct ef_child *a;
+	struct ud_msg m;
+	char link[700], target[256], blocker[1024];
+	ssize_t n;
+	unsigned long gen;
+	FILE *fp;
+
+	(void)state;
+	a = ef_child_add(&F, "child-a");
+	ef_child_add(&F, "child-b");
+	table();
+	/* Occupy the name of the next snapshot (crypto/pubpoint.c: ".ta.GEN"). */
+	snprintf(link, sizeof(link), "%s/example.test/repo/ta", F.pub_root);
+	n = readlink(link, target, sizeof(target) - 1);
+	assert_true(n > 0);
+	target[n] = '\0';
+	assert_int_equal(sscanf(target, ".ta.%lu", &gen), 1);
+	snprintf(blocker, sizeof(blocker), "%s/example.test/repo/.ta.%lu", F.pub_root, gen + 1);
+	assert_non_null(fp = fopen(blocker, "w"));
+	fclose(fp);
+	assert_int_equal(ef_issue(&F, a, EF_CLASS, ef_key(32), NULL, NULL, NULL, &m),
+	    UD_STATUS_INTERNAL);
+	ud_msg_free(&m);
+	unlink(blocker);
+	/* The state was committed; the next batch publishes it (dirty class). */
+	F.now += 1;
+	assert_int_equal(ef_issue(&F, a, EF_CLASS, ef_key(33), NULL, NULL, NULL, &m), 0);
+	ud_msg_free(&m);
+	assert_int_equal(ef_check_publication(&F), 2);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_400_cases, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replay, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_signing_time_outside_ee, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_1101_two_threads, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_2001_signer_failure, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_2001_publication_failure, setup, teardown),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+
+	ef_pool_free();
+	return rc;
+}
