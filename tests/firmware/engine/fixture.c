@@ -239,8 +239,8 @@ ef_make_ca(struct ef *f, const char *as, const char *v4, const char *v6, time_t 
 	f->ca = NULL;
 	assert_int_equal(cert_make_ta(f->s, f->ca_key, &tp, &f->ca, &f->ca_len), 0);
 	res_bundle_free(&res);
-	f->cls.cert = f->ca;
-	f->cls.cert_len = f->ca_len;
+	f->cls[0].cert = f->ca;
+	f->cls[0].cert_len = f->ca_len;
 	snprintf(path, sizeof(path), "%s/example.test/repo", f->pub_root);
 	mkdirs(path);
 	snprintf(path, sizeof(path), "%s/example.test/repo/ta.cer", f->pub_root);
@@ -248,6 +248,45 @@ ef_make_ca(struct ef *f, const char *as, const char *v4, const char *v6, time_t 
 	assert_int_equal(cert_write_tal(uris, 1, f->ca, f->ca_len, &tal, &tal_len), 0);
 	write_file(f->tal, tal, tal_len);
 	free(tal);
+}
+
+static struct signer_key *ca_side_key(struct ef *f, const char *tag, const char *role,
+                                      int pool);
+
+void
+ef_add_class2(struct ef *f, const char *as, const char *v4, const char *v6)
+{
+	struct cert_ta_params tp;
+	struct res_bundle res;
+	struct signer_key *k = ca_side_key(f, "c2", "ca2", 30);
+	unsigned char serial[9], *spki = NULL, ski[20];
+	size_t spki_len = 0;
+	char mft[200], gski[UD_SKI_SIZE];
+
+	assert_int_equal(signer_key_public(f->s, k, &spki, &spki_len), 0);
+	assert_int_equal(cert_ski(spki, spki_len, ski), 0);
+	free(spki);
+	b64url(ski, 20, gski);
+	res_of(&res, as, v4, v6);
+	snprintf(mft, sizeof(mft), "%s%s.mft", EF_TA2_REPO, gski);
+	memset(&tp, 0, sizeof(tp));
+	tp.serial = serial;
+	tp.serial_len = serial_of(1, serial);
+	tp.not_before = f->now - 3600;
+	tp.not_after = f->now + 365 * EF_DAY;
+	tp.subject_cn = "updown engine test TA 2";
+	tp.sia_ca_repository = EF_TA2_REPO;
+	tp.sia_rpki_manifest = mft;
+	tp.res = &res;
+	assert_int_equal(cert_make_ta(f->s, k, &tp, &f->ca2, &f->ca2_len), 0);
+	res_bundle_free(&res);
+	f->cls[1].name = EF_CLASS2;
+	f->cls[1].cert = f->ca2;
+	f->cls[1].cert_len = f->ca2_len;
+	f->cls[1].key_label = signer_key_label(k);
+	f->cls[1].cert_uri = EF_TA2_URI;
+	f->cls[1].pub_root = f->pub_root;
+	f->cfg.nclasses = 2;
 }
 
 static struct signer_key *
@@ -322,16 +361,16 @@ ef_init(struct ef *f, struct signer *s, const char *tag, time_t now, const char 
 	if (store_open(f->store_dir, STORE_CREATE, &oa, &f->store, &msg) != 0)
 		fail_msg("store_open: %s", msg ? msg : "?");
 
-	f->cls.name = EF_CLASS;
-	f->cls.cert = f->ca;
-	f->cls.cert_len = f->ca_len;
-	f->cls.key_label = signer_key_label(f->ca_key);
-	f->cls.cert_uri = EF_TA_URI;
-	f->cls.pub_root = f->pub_root;
+	f->cls[0].name = EF_CLASS;
+	f->cls[0].cert = f->ca;
+	f->cls[0].cert_len = f->ca_len;
+	f->cls[0].key_label = signer_key_label(f->ca_key);
+	f->cls[0].cert_uri = EF_TA_URI;
+	f->cls[0].pub_root = f->pub_root;
 	f->cfg.store = f->store;
 	f->cfg.signer = f->s;
 	f->cfg.handle = EF_HANDLE;
-	f->cfg.classes = &f->cls;
+	f->cfg.classes = f->cls;
 	f->cfg.nclasses = 1;
 	f->cfg.bpki_ta = f->bpki_ta;
 	f->cfg.bpki_ta_len = f->bpki_ta_len;
@@ -377,6 +416,7 @@ ef_fini(struct ef *f)
 		free(f->child[i].crl);
 	}
 	free(f->ca);
+	free(f->ca2);
 	free(f->bpki_ta);
 	free(f->bpki_ee);
 	free(f->table);

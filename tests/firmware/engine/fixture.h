@@ -67,13 +67,16 @@ struct ef {
 	struct store *store;
 	struct engine *e;
 	struct engine_config cfg;
-	struct engine_class_config cls;
+	struct engine_class_config cls[2];
 	/* Our CA (the class certificate is a TA). */
 	struct signer_key *ca_key;
 	unsigned char *ca, *bpki_ta, *bpki_ee;
 	size_t ca_len, bpki_ta_len, bpki_ee_len;
 	uint64_t ta_serial;
 	char ca_gski[UD_SKI_SIZE];
+	/* An optional second class (ef_add_class2), its own TA at EF_HOST "ta2.cer". */
+	unsigned char *ca2;
+	size_t ca2_len;
 	/* Children. */
 	struct ef_child child[EF_MAX_CHILDREN];
 	size_t nchildren;
@@ -107,6 +110,12 @@ void ef_open(struct ef *f, const struct engine_options *opts);
 /* Close the engine only (the store stays), and reopen (restart). */
 void ef_close_engine(struct ef *f);
 void ef_fini(struct ef *f);
+
+/* A second class EF_CLASS2 (before ef_open), with its own key and repository. */
+#define EF_CLASS2   "SECOND"
+#define EF_TA2_URI  EF_HOST "ta2.cer"
+#define EF_TA2_REPO EF_HOST "ta2/"
+void ef_add_class2(struct ef *f, const char *as, const char *v4, const char *v6);
 
 /* A new CA certificate for the same key with other holdings (UD-100 holdings change). */
 void ef_make_ca(struct ef *f, const char *as, const char *v4, const char *v6,
