@@ -1,0 +1,14 @@
+/*
+ * lwIP port (updown): hook prototypes (LWIP_HOOK_FILENAME in lwipopts.h).
+ */
+#ifndef UPDOWN_FW_LWIP_HOOKS_H
+#define UPDOWN_FW_LWIP_HOOKS_H
+
+#include "lwip/arch.h"
+#include "lwip/ip_addr.h"
+
+/* LWIP_HOOK_TCP_ISN: RFC 6528 initial sequence number (fw_lwip.c). */
+u32_t fw_lwip_tcp_isn(const ip_addr_t *local_ip, u16_t local_port,
+    const ip_addr_t *remote_ip, u16_t remote_port);
+
+#endif
