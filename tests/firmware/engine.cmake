@@ -4,7 +4,7 @@
 set(_engine_fixture ${CMAKE_CURRENT_LIST_DIR}/engine/fixture.c)
 set(_engine_libs fw_engine fw_store crypto_pub crypto_cert crypto_csr crypto_signer
 	proto_alloc proto_oob proto_updown proto_cms proto_res)
-foreach(t test_engine test_engine_auth test_engine_alloc)
+foreach(t test_engine test_engine_auth test_engine_alloc test_engine_crash)
 	updown_test(${t} SOURCES ${CMAKE_CURRENT_LIST_DIR}/${t}.c ${_engine_fixture}
 		LIBS ${_engine_libs} TIMEOUT 600)
 	target_include_directories(${t} PRIVATE ${CMAKE_CURRENT_LIST_DIR}/engine)

@@ -396,6 +396,25 @@ ef_open(struct ef *f, const struct engine_options *opts)
 }
 
 void
+ef_store_close(struct ef *f)
+{
+	store_close(f->store);
+	f->store = NULL;
+	f->cfg.store = NULL;
+}
+
+void
+ef_store_open(struct ef *f)
+{
+	char *msg = NULL;
+	int rc = store_open(f->store_dir, 0, NULL, &f->store, &msg);
+
+	if (rc != 0)
+		fail_msg("store_open: %s: %s", store_strerror(rc), msg ? msg : "?");
+	f->cfg.store = f->store;
+}
+
+void
 ef_close_engine(struct ef *f)
 {
 	engine_close(f->e);

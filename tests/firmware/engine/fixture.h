@@ -107,6 +107,9 @@ void ef_init(struct ef *f, struct signer *s, const char *tag, time_t now,
              const char *as, const char *v4, const char *v6);
 /* Open the engine (opts may be NULL); fails the test unless it opens. */
 void ef_open(struct ef *f, const struct engine_options *opts);
+/* Close / reopen the store (around fork: a connection must not cross it). */
+void ef_store_close(struct ef *f);
+void ef_store_open(struct ef *f);
 /* Close the engine only (the store stays), and reopen (restart). */
 void ef_close_engine(struct ef *f);
 void ef_fini(struct ef *f);
