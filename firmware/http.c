@@ -709,12 +709,14 @@ out:
 
 /* http_server_stop: see http.h. */
 void
-http_server_stop(struct http_server *s)
+http_server_stop(struct http_server *s, struct http_stats *final)
 {
 	struct http_conn *c, *next;
 	uint32_t start;
 	unsigned left;
 
+	if (final != NULL)
+		memset(final, 0, sizeof(*final));
 	if (s == NULL)
 		return;
 	LOCK_TCPIP_CORE();
@@ -753,6 +755,8 @@ http_server_stop(struct http_server *s)
 		    left, s->cfg.stop_timeout_ms);
 	/* Queued jobs ahead of the stop messages still run; their replies drop. */
 	workers_stop(s);
+	if (final != NULL)
+		http_server_get_stats(s, final);
 	hal_logf(s->cfg.log, HAL_LOG_INFO, "http: stopped (port %u)", (unsigned)s->cfg.port);
 	srv_free(s);
 }

@@ -185,10 +185,11 @@ int http_server_start(const struct http_config *cfg, struct http_server **out);
  * let in-flight requests (queued, with a worker, or being sent) finish and
  * their responses go out (with Connection: close), for up to
  * stop_timeout_ms; then reset what is left, wait for running handlers to
- * return, stop the workers and free srv. NULL is ok. Call without holding
- * the core lock.
+ * return, stop the workers and free srv. If final is not NULL it receives
+ * the counters as they stand at the end. srv NULL is ok. Call without
+ * holding the core lock.
  */
-void http_server_stop(struct http_server *srv);
+void http_server_stop(struct http_server *srv, struct http_stats *final);
 
 /* http_server_get_stats: a snapshot of srv's counters. */
 void http_server_get_stats(struct http_server *srv, struct http_stats *out);
