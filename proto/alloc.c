@@ -38,6 +38,7 @@ alloc_table_free(struct alloc_table *t)
 			res_bundle_free(&c->ents[j].res);
 		free(c->ents);
 		free(c->handle);
+		free(c->ta);
 	}
 	free(t->children);
 	free(t->source);
@@ -112,7 +113,7 @@ bundle_equal(const struct res_bundle *a, const struct res_bundle *b)
 
 /*
  * True when a and b hold the same version, class names, child handles and
- * entitlements. Line numbers and the source name are not compared.
+ * entitlements, BPKI TAs. Line numbers and the source name are not compared.
  */
 bool
 alloc_table_equal(const struct alloc_table *a, const struct alloc_table *b)
@@ -128,7 +129,9 @@ alloc_table_equal(const struct alloc_table *a, const struct alloc_table *b)
 	for (i = 0; i < a->nchildren; i++) {
 		const struct alloc_child *x = &a->children[i], *y = &b->children[i];
 
-		if (strcmp(x->handle, y->handle) != 0 || x->nents != y->nents)
+		if (strcmp(x->handle, y->handle) != 0 || x->nents != y->nents ||
+		    x->ta_len != y->ta_len ||
+		    (x->ta_len > 0 && memcmp(x->ta, y->ta, x->ta_len) != 0))
 			return false;
 		for (j = 0; j < x->nents; j++) {
 			const struct alloc_ent *p = &x->ents[j], *q = &y->ents[j];
@@ -399,6 +402,7 @@ alloc_strerror(int err)
 	case ALLOC_ERR_MAP: return "malformed opaque-id to handle map";
 	case ALLOC_ERR_UNMAPPED: return "RIR record with an unmapped opaque-id";
 	case ALLOC_ERR_STALE: return "allocation table version does not increase";
+	case ALLOC_ERR_TA: return "child BPKI TA is not a CA certificate valid now (UD-152)";
 	default: return "unknown error";
 	}
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "proto/alloc.h"
+#include "proto/oob.h"
 #include "proto/updown.h"
 
 static const char *const fam_key[3] = { "as", "ipv4", "ipv6" };
@@ -232,6 +233,14 @@ alloc_validate(const struct alloc_table *t, const struct alloc_holding *holdings
 		if (c->nents == 0 && alloc_errs_add(errs, ALLOC_SEV_WARNING, ALLOC_ERR_EMPTY,
 		    src, c->line, "child %s has no grant", c->handle) != 0)
 			goto out;
+		if (now != 0 && c->ta_len > 0) {
+			int r = oob_check_bpki_ta(c->ta, c->ta_len, now, NULL);
+
+			if (r != 0 && alloc_errs_add(errs, ALLOC_SEV_ERROR, ALLOC_ERR_TA, src,
+			    c->line, "child %s: BPKI TA refused: %s (RFC 8183, UD-152)",
+			    c->handle, oob_strerror(r)) != 0)
+				goto out;
+		}
 		for (j = 0; j < c->nents; j++) {
 			const struct alloc_ent *e = &c->ents[j];
 			const char *cn = e->cls < t->nclasses ? t->classes[e->cls].name : "?";

@@ -17,6 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mbedtls/asn1.h>
+#include <mbedtls/base64.h>
+#include <mbedtls/oid.h>
+#include <mbedtls/x509_crt.h>
+
 #include "proto/alloc.h"
 #include "proto/oob.h"
 #include "proto/updown.h"
@@ -130,6 +135,8 @@ alloc_handle_ok(const char *handle, size_t len)
 struct pdecl {
 	char *name;
 	unsigned long line;
+	unsigned char *ta;         /* child ta=, DER; NULL when absent */
+	size_t ta_len;
 };
 
 struct pgrant {
@@ -267,8 +274,10 @@ pctx_free(struct pctx *ctx)
 	for (i = 0; i < ctx->classes.n; i++)
 		free(d[i].name);
 	d = ctx->children.v;
-	for (i = 0; i < ctx->children.n; i++)
+	for (i = 0; i < ctx->children.n; i++) {
 		free(d[i].name);
+		free(d[i].ta);
+	}
 	g = ctx->grants.v;
 	for (i = 0; i < ctx->grants.n; i++)
 		grant_free(&g[i]);
@@ -395,20 +404,91 @@ st_version(struct pctx *ctx, unsigned long line, const char *p, const char *e)
 	ctx->version_line = line;
 }
 
-/* class NAME and child HANDLE: one argument each. */
+/*
+ * A child's "ta=" value: canonical padded base64 (RFC 4648 section 4) of a
+ * DER X.509 certificate with basicConstraints cA TRUE (RFC 8183
+ * child_bpki_ta; UD-152's time and signature checks are alloc_validate()'s).
+ * On success *der (malloc'd) and *der_len are set.
+ */
+static bool
+parse_ta(struct pctx *ctx, unsigned long line, const char *v, size_t vl,
+    unsigned char **der, size_t *der_len)
+{
+	unsigned char *buf = NULL, *enc = NULL, *q;
+	size_t n = 0, el = 0, l;
+	mbedtls_x509_crt crt;
+	bool ok = false;
+
+	mbedtls_x509_crt_init(&crt);
+	if (vl == 0) {
+		perr(ctx, false, ALLOC_ERR_TA, line, "ta: empty value");
+		goto out;
+	}
+	if (vl > (ALLOC_MAX_TA + 2) / 3 * 4) {
+		perr(ctx, false, ALLOC_ERR_LIMIT, line, "ta: certificate larger than %u bytes",
+		    ALLOC_MAX_TA);
+		goto out;
+	}
+	if ((buf = malloc(vl)) == NULL || (enc = malloc(vl + 1)) == NULL) {
+		nomem(ctx, line);
+		goto out;
+	}
+	if (mbedtls_base64_decode(buf, vl, &n, (const unsigned char *)v, vl) != 0 || n == 0 ||
+	    mbedtls_base64_encode(enc, vl + 1, &el, buf, n) != 0 || el != vl ||
+	    memcmp(enc, v, vl) != 0) {
+		perr(ctx, false, ALLOC_ERR_TA, line,
+		    "ta: not canonical base64 (RFC 4648 section 4, with padding, no blanks)");
+		goto out;
+	}
+	/* one DER certificate, nothing after it */
+	q = buf;
+	if (mbedtls_asn1_get_tag(&q, buf + n, &l,
+	    MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) != 0 || l != (size_t)(buf + n - q) ||
+	    mbedtls_x509_crt_parse_der(&crt, buf, n) != 0) {
+		perr(ctx, false, ALLOC_ERR_TA, line,
+		    "ta: not a DER X.509 certificate (RFC 5280 section 4.1)");
+		goto out;
+	}
+	if ((crt.ext_types & MBEDTLS_X509_EXT_BASIC_CONSTRAINTS) == 0 || !crt.ca_istrue) {
+		perr(ctx, false, ALLOC_ERR_TA, line,
+		    "ta: not a CA certificate: no basicConstraints cA TRUE (RFC 8183 "
+		    "child_bpki_ta, UD-152)");
+		goto out;
+	}
+	*der = buf;
+	*der_len = n;
+	buf = NULL;
+	ok = true;
+out:
+	mbedtls_x509_crt_free(&crt);
+	free(buf);
+	free(enc);
+	return ok;
+}
+
+/* class NAME and child HANDLE [ta=BASE64]. */
 static void
 st_decl(struct pctx *ctx, unsigned long line, const char *p, const char *e, bool is_class)
 {
 	const char *what = is_class ? "class" : "child";
 	struct pvec *vec = is_class ? &ctx->classes : &ctx->children;
-	const char *t, *x, *why;
+	const char *t, *x, *y, *why;
 	struct pdecl *d;
-	size_t tl, xl;
+	size_t tl, xl, yl;
+	bool has_ta = false;
 
-	if (!next_tok(&p, e, &t, &tl) || next_tok(&p, e, &x, &xl)) {
+	if (!next_tok(&p, e, &t, &tl)) {
 		perr(ctx, false, ALLOC_ERR_SYNTAX, line, "expected '%s %s'", what,
-		    is_class ? "NAME" : "HANDLE");
+		    is_class ? "NAME" : "HANDLE [ta=BASE64]");
 		return;
+	}
+	if (next_tok(&p, e, &x, &xl)) {
+		if (is_class || xl < 3 || memcmp(x, "ta=", 3) != 0 || next_tok(&p, e, &y, &yl)) {
+			perr(ctx, false, ALLOC_ERR_SYNTAX, line, "expected '%s %s'", what,
+			    is_class ? "NAME" : "HANDLE [ta=BASE64]");
+			return;
+		}
+		has_ta = true;
 	}
 	if (is_class) {
 		if ((why = class_name_problem(t, tl)) != NULL) {
@@ -433,13 +513,23 @@ st_decl(struct pctx *ctx, unsigned long line, const char *p, const char *e, bool
 			return;
 		}
 	}
-	if ((d = pvec_push(vec)) == NULL || (d->name = dup_tok(t, tl)) == NULL) {
-		if (d != NULL)
-			vec->n--;
-		nomem(ctx, line);
-		return;
+	{
+		unsigned char *ta = NULL;
+		size_t ta_len = 0;
+
+		if (has_ta && !parse_ta(ctx, line, x + 3, xl - 3, &ta, &ta_len))
+			return;
+		if ((d = pvec_push(vec)) == NULL || (d->name = dup_tok(t, tl)) == NULL) {
+			if (d != NULL)
+				vec->n--;
+			free(ta);
+			nomem(ctx, line);
+			return;
+		}
+		d->line = line;
+		d->ta = ta;
+		d->ta_len = ta_len;
 	}
-	d->line = line;
 }
 
 /* Describe why value (which res_set_parse refused with rc) is bad. */
@@ -792,11 +882,15 @@ dedupe(struct pctx *ctx, struct pvec *vec, const char *what)
 			    "%s %s declared again (first at line %lu)", what, d[i].name,
 			    d[k].line);
 			free(d[i].name);
+			free(d[i].ta);
 			d[i].name = NULL;
+			d[i].ta = NULL;
 		} else {
 			d[++k] = d[i];
-			if (k != i)
+			if (k != i) {
 				d[i].name = NULL;
+				d[i].ta = NULL;
+			}
 		}
 	}
 	vec->n = k + 1;
@@ -905,7 +999,10 @@ pass2(struct pctx *ctx, struct alloc_table *t)
 	for (i = 0; i < nchl; i++) {
 		t->children[i].handle = chl[i].name;
 		t->children[i].line = chl[i].line;
+		t->children[i].ta = chl[i].ta;
+		t->children[i].ta_len = chl[i].ta_len;
 		chl[i].name = NULL;
+		chl[i].ta = NULL;
 	}
 	t->nchildren = nchl;
 	/* count the groups of each child, then fill */

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mbedtls/base64.h>
+
 #include "proto/alloc.h"
 #include "proto/updown.h"
 
@@ -72,6 +74,28 @@ sb_fmt(struct sbuf *s, const char *fmt, ...)
 		return;
 	}
 	sb_put(s, tmp, (size_t)n);
+}
+
+/* " ta=BASE64" of a child's BPKI TA, on the child's one line (no continuation). */
+static int
+write_ta(struct sbuf *s, const struct alloc_child *c)
+{
+	unsigned char *b64;
+	size_t need = 0, got;
+
+	if (c->ta == NULL || c->ta_len > ALLOC_MAX_TA)
+		return ALLOC_ERR_ARG;
+	(void)mbedtls_base64_encode(NULL, 0, &need, c->ta, c->ta_len);
+	if ((b64 = malloc(need)) == NULL)
+		return ALLOC_ERR_NOMEM;
+	if (mbedtls_base64_encode(b64, need, &got, c->ta, c->ta_len) != 0) {
+		free(b64);
+		return ALLOC_ERR_ARG;
+	}
+	sb_str(s, " ta=");
+	sb_put(s, (const char *)b64, got);
+	free(b64);
+	return s->rc;
 }
 
 /* Hand the string to the caller (an empty string when nothing was written). */
@@ -218,6 +242,10 @@ alloc_print(const struct alloc_table *t, char **out, size_t *len)
 	for (i = 0; i < t->nchildren; i++) {
 		sb_str(&s, "child ");
 		sb_str(&s, t->children[i].handle);
+		if (t->children[i].ta_len > 0 && (rc = write_ta(&s, &t->children[i])) != 0) {
+			free(s.b);
+			return rc;
+		}
 		sb_str(&s, "\n");
 	}
 	for (i = 0, j = 0; i < t->nchildren && j == 0; i++)

@@ -18,7 +18,7 @@ static const char fuzz_map[] = "A91A7381 isp-a\nA92E1062 isp-b\nX1 a\nX2 b\n";
 static bool
 typed(int rc)
 {
-	return rc <= ALLOC_ERR_ARG && rc >= ALLOC_ERR_STALE;
+	return rc <= ALLOC_ERR_ARG && rc >= ALLOC_ERR_TA;
 }
 
 static void

@@ -99,7 +99,7 @@ check_roundtrip(const struct alloc_table *t)
 static bool
 is_alloc_err(int rc)
 {
-	return rc <= ALLOC_ERR_ARG && rc >= ALLOC_ERR_STALE;
+	return rc <= ALLOC_ERR_ARG && rc >= ALLOC_ERR_TA;
 }
 
 /* ---- accepted texts -> canonical text ---- */
@@ -232,7 +232,7 @@ static const struct bad_case bad_cases[] = {
 	  "~invisible" },
 	{ "child bad char", "version 1\nchild isp.a\n", 0, ALLOC_ERR_NAME, 2,
 	  "alloc.txt:2: child handle 'isp.a' is not [-_A-Za-z0-9/]{1,255} (RFC 8183)" },
-	{ "child two handles", "version 1\nchild a b\n", 0, ALLOC_ERR_SYNTAX, 2, "~expected 'child HANDLE'" },
+	{ "child two handles", "version 1\nchild a b\n", 0, ALLOC_ERR_SYNTAX, 2, "~expected 'child HANDLE [ta=BASE64]'" },
 	{ "duplicate class", "version 1\nclass A\nchild c\nclass A\n", 0, ALLOC_ERR_DUPLICATE, 4,
 	  "alloc.txt:4: class A declared again (first at line 2)" },
 	{ "duplicate child", "version 1\nchild c\n\n\nchild c\n", 0, ALLOC_ERR_DUPLICATE, 5,
@@ -886,7 +886,7 @@ test_names(void **state)
 	assert_false(alloc_handle_ok("isp\0a", 5));
 	assert_false(alloc_handle_ok("", 0));
 	assert_false(alloc_handle_ok("\xc3\xa9", 2));
-	for (int c = ALLOC_ERR_STALE; c <= ALLOC_ERR_ARG; c++)
+	for (int c = ALLOC_ERR_TA; c <= ALLOC_ERR_ARG; c++)
 		assert_string_not_equal(alloc_strerror(c), "unknown error");
 	assert_string_equal(alloc_strerror(-1), "unknown error");
 	assert_string_equal(alloc_strerror(0), "success");

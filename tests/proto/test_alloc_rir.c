@@ -157,7 +157,7 @@ test_truncations(void **state)
 		struct alloc_error err;
 		int rc = import_exact(s, k, m, ml, &std_opts, &t, NULL, &err);
 
-		assert_true(rc == 0 || (rc <= ALLOC_ERR_ARG && rc >= ALLOC_ERR_STALE));
+		assert_true(rc == 0 || (rc <= ALLOC_ERR_ARG && rc >= ALLOC_ERR_TA));
 		if (rc == 0)
 			ok++;
 		else
@@ -174,7 +174,7 @@ test_truncations(void **state)
 		struct alloc_table t;
 		int rc = import_exact(s, sl, m, k, &std_opts, &t, NULL, NULL);
 
-		assert_true(rc == 0 || (rc <= ALLOC_ERR_ARG && rc >= ALLOC_ERR_STALE));
+		assert_true(rc == 0 || (rc <= ALLOC_ERR_ARG && rc >= ALLOC_ERR_TA));
 		alloc_table_free(&t);
 	}
 	free(s);

@@ -12,6 +12,7 @@
  *     version 42
  *     class DEFAULT
  *     child isp-a
+ *     child isp-b ta=MIIDWDCCAkCgAwIBAgIBATANBgkqhkiG9w0BAQsFADA9...
  *     grant isp-a DEFAULT as=64496-64511 ipv4=192.0.2.0/24 \
  *         ipv6=2001:db8::/32 notafter=2026-01-01T00:00:00Z
  *
@@ -54,6 +55,7 @@
 #define ALLOC_ERR_MAP        -0x0D13 /* malformed opaque-id -> handle map */
 #define ALLOC_ERR_UNMAPPED   -0x0D14 /* RIR record whose opaque-id is not in the map */
 #define ALLOC_ERR_STALE      -0x0D15 /* new table's version does not increase */
+#define ALLOC_ERR_TA         -0x0D16 /* a child's BPKI TA (ta=) is not a CA certificate, or not valid now */
 
 /*
  * Bounds on untrusted input. A physical line is one '\n'-terminated line of
@@ -73,6 +75,7 @@
 #define ALLOC_MAX_CLASS_NAME 1024u       /* characters (RFC 6492 section 3.7 schema) */
 #define ALLOC_MAX_HANDLE     255u        /* RFC 8183 handle */
 #define ALLOC_MAX_OPAQUE_ID  255u
+#define ALLOC_MAX_TA         32768u      /* bytes of a child's BPKI TA (DER; base64 fits one line) */
 #define ALLOC_MAX_MESSAGES   1000u       /* kept in a struct alloc_errs; more are counted */
 #define ALLOC_MSG_SIZE       512u        /* one message, NUL included; longer is cut */
 
@@ -103,6 +106,15 @@ struct alloc_child {
 	unsigned long line;       /* declaration line, 0 when not from text */
 	size_t nents;
 	struct alloc_ent *ents;   /* sorted by cls, at most one per class */
+	/*
+	 * The child's BPKI trust anchor (RFC 8183 child_bpki_ta, DER), from
+	 * "child HANDLE ta=BASE64"; NULL (ta_len 0) when the line has none.
+	 * The parser checks it is a DER X.509 CA certificate; alloc_validate()
+	 * checks it is valid at now (UD-152). A table carries it so that
+	 * children reach an air-gapped appliance through the signed bundle.
+	 */
+	unsigned char *ta;
+	size_t ta_len;
 };
 
 /* Value type: alloc_table_init() before use, alloc_table_free() after. */
@@ -126,7 +138,7 @@ const struct alloc_ent *alloc_child_ent(const struct alloc_child *c, size_t cls)
 const struct alloc_ent *alloc_entitlement(const struct alloc_table *t,
     const char *handle, const char *class_name);
 
-/* Same version, classes, children, entitlements (lines and source ignored). */
+/* Same version, classes, children (with their BPKI TAs), entitlements (lines and source ignored). */
 bool alloc_table_equal(const struct alloc_table *a, const struct alloc_table *b);
 
 /* Name rules (see docs/allocation-table.md). len bytes, need not be NUL-terminated. */
@@ -217,7 +229,9 @@ struct alloc_holding {
  * Check a parsed table and append every finding to errs:
  * errors: two children hold a resource in the same class (UD-100, both lines);
  * an entitlement with no resources (RFC 6487 section 2, UD-69, UD-105);
- * notafter not after now (UD-56); and, when holdings are given (nholdings > 0),
+ * notafter not after now (UD-56); a child's BPKI TA not valid at now or
+ * with a bad self-signature (oob_check_bpki_ta, UD-152); and, when holdings
+ * are given (nholdings > 0),
  * a class that is not among them and resources outside the class's holdings
  * (UD-100, RFC 6487 section 7.2).
  * warnings: notafter within ALLOC_NOTAFTER_WARN of now; a child without any
