@@ -23,3 +23,5 @@ updown_test(test_http_stop SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_http_stop.c
 	LIBS test_http_harness TIMEOUT 300)
 # board/posix's options and HAL backends (no network, no root).
 updown_test(test_http_board SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_http_board.c LIBS board_posix)
+# The lwIP port in-process: entropy seeding, RFC 6528 ISNs, options, core-lock assertion.
+updown_test(test_http_lwip SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_http_lwip.c LIBS fw_lwip)

@@ -3,7 +3,8 @@
  * what one request gets (UD-1, UD-2, UD-3, UD-4, UD-5, UD-8 passthrough,
  * UD-165 from a handler), statuses 400/404/405/411/413/414/415/417/431/505,
  * keep-alive, pipelining, large responses, a client that disconnects
- * mid-response, half-close, HTTP/1.0.
+ * mid-response, half-close, HTTP/1.0; lwIP answers ICMP echo and resets
+ * connections to closed ports.
  *
  * One server (tests/firmware/http/updown-httpd-test.c) for the whole group:
  * shared path /updown, child paths /updown/<handle> for alice and bob.
@@ -20,7 +21,11 @@
 
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "http/harness.h"
 
@@ -630,6 +635,80 @@ test_http10(void **state)
 	cli_close(&c);
 }
 
+static uint16_t
+icmp_sum(const unsigned char *p, size_t n)
+{
+	uint32_t sum = 0;
+	size_t i;
+
+	for (i = 0; i + 1 < n; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (n & 1)
+		sum += (uint32_t)(p[n - 1] << 8);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* lwIP answers ICMP echo (the one ICMP service it offers). */
+static void
+test_icmp_echo(void **state)
+{
+	unsigned char req[64], rep[1500];
+	struct sockaddr_in sa;
+	int fd, i, got = 0;
+
+	(void)state;
+	NEED_NET();
+	assert_true((fd = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP)) >= 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	inet_pton(AF_INET, NS_LWIP_ADDR, &sa.sin_addr);
+	for (i = 0; i < 3 && !got; i++) {
+		memset(req, 0, sizeof(req));
+		req[0] = 8;                    /* echo request */
+		req[4] = 0x12, req[5] = 0x34;  /* identifier */
+		req[7] = (unsigned char)i;     /* sequence */
+		memcpy(req + 8, "updown ping", 11);
+		uint16_t c = icmp_sum(req, sizeof(req));
+		req[2] = (unsigned char)(c >> 8), req[3] = (unsigned char)c;
+		assert_int_equal(sendto(fd, req, sizeof(req), 0, (struct sockaddr *)&sa, sizeof(sa)),
+		    (ssize_t)sizeof(req));
+		long long end = now_ms() + 2000;
+		while (!got && now_ms() < end) {
+			struct pollfd pf = { fd, POLLIN, 0 };
+			if (poll(&pf, 1, 200) != 1)
+				continue;
+			ssize_t n = recv(fd, rep, sizeof(rep), 0);
+			if (n < 20)
+				continue;
+			size_t ihl = (size_t)(rep[0] & 0x0f) * 4;
+			if ((size_t)n < ihl + sizeof(req) || rep[ihl] != 0)  /* echo reply */
+				continue;
+			if (memcmp(rep + ihl + 4, req + 4, 4) == 0 &&
+			    memcmp(rep + ihl + 8, req + 8, sizeof(req) - 8) == 0 &&
+			    icmp_sum(rep + ihl, sizeof(req)) == 0)
+				got = 1;
+		}
+	}
+	close(fd);
+	assert_true(got);
+}
+
+/* A port nobody listens on: lwIP resets the connection attempt. */
+static void
+test_closed_port_reset(void **state)
+{
+	struct cli c;
+	long long t0;
+
+	(void)state;
+	NEED_NET();
+	t0 = now_ms();
+	assert_int_equal(cli_open(&c, 81, 3000), -1);
+	assert_true(now_ms() - t0 < 1000);  /* refused at once, not timed out */
+}
+
 int
 main(void)
 {
@@ -651,6 +730,8 @@ main(void)
 		cmocka_unit_test(test_disconnect_mid_response),
 		cmocka_unit_test(test_half_close),
 		cmocka_unit_test(test_http10),
+		cmocka_unit_test(test_icmp_echo),
+		cmocka_unit_test(test_closed_port_reset),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
