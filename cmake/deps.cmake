@@ -25,3 +25,4 @@ pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
 pkg_check_modules(P11KIT REQUIRED IMPORTED_TARGET p11-kit-1)
 
 find_program(OPENSSL_EXE openssl REQUIRED)
+pkg_check_modules(LIBCURL REQUIRED IMPORTED_TARGET libcurl)

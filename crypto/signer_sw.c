@@ -12,6 +12,7 @@
 
 #include <mbedtls/md.h>
 #include <mbedtls/pk.h>
+#include <mbedtls/platform_util.h>
 #include <mbedtls/rsa.h>
 #include <mbedtls/sha256.h>
 
@@ -272,4 +273,137 @@ signer_sw_open(int (*f_rng)(void *, unsigned char *, size_t), void *p_rng,
 	}
 	*out = &s->base;
 	return 0;
+}
+
+/*
+ * Appended for updownctl's child client (signer.h): software keys to and
+ * from PEM files. Both refuse a signer of another backend.
+ */
+#define SW_PEM_MAX 4096 /* PKCS#1 PEM of an RSA-2048 key is about 1.7 KB */
+
+/* See signer.h. */
+int
+signer_sw_import_pem(struct signer *base, const char *label, const unsigned char *pem,
+                     size_t len, struct signer_key **key)
+{
+	struct sw_signer *s = (struct sw_signer *)base;
+	struct signer_name n, idname;
+	struct sw_key *k = NULL;
+	unsigned char *copy = NULL;
+	mbedtls_rsa_context *rsa;
+	mbedtls_mpi e;
+	int rc = SIGNER_ERR_ARG, r;
+
+	signer_err_clear();
+	mbedtls_mpi_init(&e);
+	memset(&n, 0, sizeof(n));
+	if (s == NULL || base->ops != &sw_ops || label == NULL || pem == NULL ||
+	    key == NULL || len == 0 || len > SW_PEM_MAX) {
+		signer_err(SW_TOKEN, NULL, "signer_sw_import_pem: not a software signer, "
+		    "NULL argument or PEM larger than %d bytes", SW_PEM_MAX);
+		return SIGNER_ERR_ARG;
+	}
+	*key = NULL;
+	if ((rc = signer_name_parse(label, &n)) != 0)
+		return rc;
+	rc = SIGNER_ERR_ARG;
+	if (n.label_len == 0 || n.id_len != 0) {
+		signer_err(SW_TOKEN, NULL, "import: name a label and no id=");
+		goto out;
+	}
+	/* mbed TLS wants PEM NUL-terminated, with the NUL counted. */
+	if ((copy = malloc(len + 1)) == NULL || (k = calloc(1, sizeof(*k))) == NULL) {
+		signer_err(SW_TOKEN, n.label, "out of memory");
+		rc = SIGNER_ERR_NOMEM;
+		goto out;
+	}
+	memcpy(copy, pem, len);
+	copy[len] = '\0';
+	mbedtls_pk_init(&k->pk);
+	if ((r = mbedtls_pk_parse_key(&k->pk, copy, strlen((char *)copy) + 1, NULL, 0)) != 0) {
+		signer_err(SW_TOKEN, n.label, "not an unencrypted PEM private key (-0x%04x)",
+		    (unsigned)-r);
+		goto out;
+	}
+	rc = SIGNER_ERR_KEY_TYPE;
+	if (mbedtls_pk_get_type(&k->pk) != MBEDTLS_PK_RSA ||
+	    mbedtls_pk_get_bitlen(&k->pk) != SIGNER_RSA_BITS) {
+		signer_err(SW_TOKEN, n.label, "not an RSA-2048 key (RFC 7935)");
+		goto out;
+	}
+	rsa = mbedtls_pk_rsa(k->pk);
+	if (mbedtls_rsa_export(rsa, NULL, NULL, NULL, NULL, &e) != 0 ||
+	    mbedtls_mpi_cmp_int(&e, 65537) != 0 || mbedtls_rsa_check_privkey(rsa) != 0) {
+		signer_err(SW_TOKEN, n.label, "exponent is not 65537, or the key is inconsistent");
+		goto out;
+	}
+	k->base.owner = base;
+	memcpy(k->base.label, n.label, n.label_len + 1);
+	k->base.label_len = n.label_len;
+	k->base.id_len = SIGNER_KEY_ID_LEN;
+	if (sw_rng(s, k->base.id, k->base.id_len) != 0) {
+		signer_err(SW_TOKEN, n.label, "RNG failed");
+		rc = SIGNER_ERR_KEYGEN;
+		goto out;
+	}
+	memset(&idname, 0, sizeof(idname));
+	memcpy(idname.id, k->base.id, k->base.id_len);
+	idname.id_len = k->base.id_len;
+	pthread_mutex_lock(&s->lock);
+	if (sw_lookup(s, &n) != NULL || sw_lookup(s, &idname) != NULL) {
+		pthread_mutex_unlock(&s->lock);
+		signer_err(SW_TOKEN, n.label, "a key with this label exists");
+		rc = SIGNER_ERR_KEY_EXISTS;
+		goto out;
+	}
+	k->base.next = s->keys;
+	s->keys = &k->base;
+	pthread_mutex_unlock(&s->lock);
+	*key = &k->base;
+	k = NULL;
+	rc = 0;
+out:
+	if (copy != NULL) {
+		mbedtls_platform_zeroize(copy, len + 1);
+		free(copy);
+	}
+	mbedtls_mpi_free(&e);
+	sw_key_free(k);
+	signer_name_free(&n);
+	return rc;
+}
+
+/* See signer.h. */
+int
+signer_sw_export_pem(struct signer *base, struct signer_key *key, char **pem, size_t *len)
+{
+	struct sw_key *k = (struct sw_key *)key;
+	unsigned char buf[SW_PEM_MAX];
+	size_t n;
+	int r, rc = SIGNER_ERR_ARG;
+
+	signer_err_clear();
+	if (base == NULL || base->ops != &sw_ops || key == NULL || key->owner != base ||
+	    pem == NULL || len == NULL) {
+		signer_err(SW_TOKEN, NULL, "signer_sw_export_pem: not a software signer's key");
+		return SIGNER_ERR_ARG;
+	}
+	*pem = NULL;
+	if ((r = mbedtls_pk_write_key_pem(&k->pk, buf, sizeof(buf))) != 0) {
+		signer_err(SW_TOKEN, key->label, "cannot write the key (-0x%04x)", (unsigned)-r);
+		rc = SIGNER_ERR_BUFFER;
+		goto out;
+	}
+	n = strlen((char *)buf);
+	if ((*pem = malloc(n + 1)) == NULL) {
+		signer_err(SW_TOKEN, key->label, "out of memory");
+		rc = SIGNER_ERR_NOMEM;
+		goto out;
+	}
+	memcpy(*pem, buf, n + 1);
+	*len = n;
+	rc = 0;
+out:
+	mbedtls_platform_zeroize(buf, sizeof(buf));
+	return rc;
 }

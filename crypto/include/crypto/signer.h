@@ -216,4 +216,27 @@ int signer_cms_sign(void *ctx, const unsigned char *tbs, size_t tbs_len,
 int signer_key_id(const struct signer_key *key, unsigned char *id, size_t size,
                   size_t *len);
 
+/*
+ * Appended for updownctl's child client: software keys kept in files.
+ *
+ * The child client (an external party testing against a parent) keeps its
+ * BPKI and RPKI CA keys as PEM files of mode 0600. The appliance's keys
+ * never leave its HSM: these functions refuse a PKCS#11 signer
+ * (SIGNER_ERR_ARG).
+ *
+ * signer_sw_import_pem(): parse pem (len bytes, PKCS#1 "RSA PRIVATE KEY"
+ * or unencrypted PKCS#8 "PRIVATE KEY"; a trailing NUL is optional), require
+ * RSA-2048 with e = 65537 (SIGNER_ERR_KEY_TYPE otherwise; SIGNER_ERR_ARG
+ * for text that is no such key), and add it under label (a bare label;
+ * SIGNER_ERR_KEY_EXISTS if taken) with a fresh random CKA_ID. *key belongs
+ * to the signer, as with signer_key_generate().
+ *
+ * signer_sw_export_pem(): the key's private half as PKCS#1 PEM. *pem is
+ * malloc'd, NUL-terminated, *len excludes the NUL; the caller zeroes it
+ * (mbedtls_platform_zeroize) and frees it.
+ */
+int signer_sw_import_pem(struct signer *s, const char *label, const unsigned char *pem,
+                         size_t len, struct signer_key **key);
+int signer_sw_export_pem(struct signer *s, struct signer_key *key, char **pem, size_t *len);
+
 #endif
