@@ -7,9 +7,10 @@
  *            verify it against the sender's BPKI trust anchor;
  *   sign     wrap an up-down XML message in the RFC 6492 CMS profile with a
  *            software key (development and demos only: the appliance signs
- *            with HSM keys).
- * Key ceremony, allocation tables, onboarding and the child client come
- * with the updownctl issue.
+ *            with HSM keys);
+ *   child    an RFC 6492 child client against any parent (cmd_child.c).
+ * Key ceremony, allocation tables and onboarding come with the updownctl
+ * issue.
  *
  * Exit codes: 0 success; 1 the input was refused (malformed, profile
  * violation, bad signature, failed verification); 2 usage error; 3 a file
@@ -24,12 +25,30 @@ static const char usage_text[] =
 "usage: updownctl COMMAND [options]\n"
 "\n"
 "commands:\n"
-"  inspect [--ta CERT] [--intermediate CERT]... [--at TIME] [--xml] FILE...\n"
-"      Decode RFC 6492 messages (CMS in DER, BER or base64, or bare XML) and\n"
-"      RFC 8183 documents and print them. For CMS, check the RFC 6492 profile\n"
-"      and the signature; with --ta, also verify the EE certificate's path to\n"
-"      that BPKI trust anchor and the CRL at TIME (\"now\", the default;\n"
-"      \"signing-time\"; or YYYY-MM-DDThh:mm:ssZ). --xml prints the payload.\n"
+"  inspect [--json] [--ta CERT] [--intermediate CERT]... [--at TIME] [--xml] FILE...\n"
+"      Decode and print, recognising the kind from the content: RFC 6492\n"
+"      messages (CMS in DER, BER or base64, or bare XML), RFC 8183 documents,\n"
+"      certificates (RFC 3779 resources as text), CRLs, PKCS#10 requests,\n"
+"      RFC 6488 signed objects and RFC 9286 manifests, TALs (DER or PEM), and\n"
+"      the audit log of a store database (a file or its directory) with the\n"
+"      chain verdict. For RFC 6492 CMS, check the profile and the signature;\n"
+"      with --ta, also verify the EE certificate's path to that BPKI trust\n"
+"      anchor and the CRL at TIME (\"now\", the default; \"signing-time\"; or\n"
+"      YYYY-MM-DDThh:mm:ssZ); for a certificate or CRL, --ta is its issuer.\n"
+"      --xml prints the payload; --json one JSON array, an object per file.\n"
+"  child init --dir DIR --handle HANDLE\n"
+"  child parent --dir DIR [--force] PARENT_RESPONSE.xml\n"
+"  child list|issue|revoke --dir DIR [--json] [--timeout S] [--cacert FILE]\n"
+"        [--lenient] [--der-only]\n"
+"        issue:  --class C [--key LABEL] [--as SET] [--ipv4 SET] [--ipv6 SET]\n"
+"                [--sia-repo rsync://../] [--sia-mft rsync://...mft] [--sia-notify URI]\n"
+"        revoke: --class C [--key LABEL]\n"
+"      An RFC 6492 child client for testing any parent, its identity (BPKI\n"
+"      keys and certificates, software keys in 0600 files) kept in DIR. init\n"
+"      writes DIR/child_request.xml (RFC 8183) and refuses an existing\n"
+"      identity; parent records the parent's answer. Requests are signed\n"
+"      CMS POSTed to the service URI; responses are verified against the\n"
+"      parent's BPKI TA and replay-checked before DIR changes.\n"
 "  sign --ee CERT --key KEY --crl CRL [--time TIME] -o OUT XMLFILE\n"
 "      Sign an up-down XML message as RFC 6492 CMS with a software key.\n"
 "      For development and demos only: the appliance signs inside its HSM.\n"
@@ -37,8 +56,9 @@ static const char usage_text[] =
 "Certificates and CRLs may be DER or PEM.\n"
 "\n"
 "exit codes: 0 success; 1 input refused (malformed, profile violation,\n"
-"bad signature, verification failed); 2 usage error; 3 file not readable\n"
-"or writable.\n";
+"bad signature, verification failed, an error_response, a broken audit\n"
+"chain, an identity that exists); 2 usage error; 3 file not readable or\n"
+"writable, or the peer unreachable, too slow, too large, or not HTTP 200.\n";
 
 int
 ctl_usage(void)
@@ -53,6 +73,7 @@ static const struct {
 } commands[] = {
 	{ "inspect", cmd_inspect },
 	{ "sign", cmd_sign },
+	{ "child", cmd_child },
 };
 
 int

@@ -36,5 +36,6 @@ int ctl_read_der(const char *path, const char *label, unsigned char **der, size_
 /* Commands: argv[0] is the command name. */
 int cmd_inspect(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
+int cmd_child(int argc, char **argv);
 
 #endif
