@@ -49,6 +49,18 @@ static const char usage_text[] =
 "      identity; parent records the parent's answer. Requests are signed\n"
 "      CMS POSTed to the service URI; responses are verified against the\n"
 "      parent's BPKI TA and replay-checked before DIR changes.\n"
+"  table validate TABLE [--holdings CONFDIR] [--at TIME]\n"
+"  table fmt TABLE [-o OUT]\n"
+"  table import-rir STATS MAP --class C --notafter T --version N [--strict]\n"
+"        [--no-count-check] [--at TIME] -o TABLE\n"
+"  table diff OLD NEW [--state STORE] [--holdings CONFDIR]\n"
+"      The allocation table (docs/allocation-table.md): validate lists every\n"
+"      error as file:line (syntax, overlaps, notafter, child TAs, and with\n"
+"      --holdings the class certificates of CONFDIR); fmt prints the\n"
+"      canonical form; import-rir builds a table from RIR delegation\n"
+"      statistics and an opaque-id map; diff shows what changes and, with\n"
+"      the appliance's state store (read-only), which certificates will be\n"
+"      re-issued, revoked or newly issuable before anything is applied.\n"
 "  sign --ee CERT --key KEY --crl CRL [--time TIME] -o OUT XMLFILE\n"
 "      Sign an up-down XML message as RFC 6492 CMS with a software key.\n"
 "      For development and demos only: the appliance signs inside its HSM.\n"
@@ -73,6 +85,7 @@ static const struct {
 } commands[] = {
 	{ "inspect", cmd_inspect },
 	{ "sign", cmd_sign },
+	{ "table", cmd_table },
 	{ "child", cmd_child },
 };
 
