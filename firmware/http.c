@@ -157,7 +157,8 @@ conn_response_done(struct http_conn *c)
 	free(c->reply.body);
 	memset(&c->reply, 0, sizeof(c->reply));
 	c->served++;
-	if (c->close_after || c->peer_fin || s->stopping || c->over_limit)
+	/* A client that half-closed after pipelining still gets every answer. */
+	if (c->close_after || s->stopping || c->over_limit || (c->peer_fin && c->in_len == 0))
 		return conn_linger(c);
 	http_req_reset(c);
 	c->state = CS_READ;
@@ -214,7 +215,7 @@ conn_respond(struct http_conn *c)
 		memset(&c->reply, 0, sizeof(c->reply));
 		c->reply.status = 500;
 	}
-	if (c->reply.close || c->peer_fin || c->srv->stopping)
+	if (c->reply.close || c->srv->stopping || (c->peer_fin && c->in_len == 0))
 		c->close_after = true;
 	http_head_build(c);
 	c->state = CS_SEND;
@@ -306,6 +307,9 @@ conn_parse(struct http_conn *c)
 		if (n == 0)
 			break;
 	}
+	/* The client has closed and no whole request is left: we are done. */
+	if (c->state == CS_READ && c->peer_fin)
+		return conn_close(c);
 	return GO_ON;
 }
 
