@@ -603,6 +603,20 @@ test_half_close(void **state)
 	resp_free(&r);
 	assert_int_equal(cli_closed(&c, T_MS), 1);
 	cli_close(&c);
+	/* Pipelined requests, then the half-close: every one is answered. */
+	open_cli(&c);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(cli_request(&c, "POST", "/updown", "application/rpki-updown",
+		    i == 1 ? "sleep:200" : "p", i == 1 ? 9 : 1), 0);
+	shutdown(c.fd, SHUT_WR);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(cli_response(&c, &r, T_MS), 0);
+		assert_int_equal(r.status, 200);
+		assert_string_equal((char *)r.body, i == 1 ? "slept" : "child=-\np");
+		resp_free(&r);
+	}
+	assert_int_equal(cli_closed(&c, T_MS), 1);
+	cli_close(&c);
 }
 
 /* HTTP/1.0: close by default, keep-alive when asked. */
