@@ -3,12 +3,22 @@
  * from a copy of its store database (a file, or a directory holding
  * updown.db). Every record is printed, then the verdict of the offline
  * chain verification (audit_verify_path): whole, or the first bad record
- * and why. Nothing is written to the database.
+ * and why.
+ *
+ * Nothing is written next to the operator's file: even a read-only SQLite
+ * connection to a WAL database creates its -shm (and -wal) files, so the
+ * database (with its -wal, if any) is copied into a private temporary
+ * directory and read there.
  */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "firmware/audit.h"
 #include "firmware/store.h"
@@ -80,9 +90,101 @@ print_record(void *arg, const struct audit_record *r)
 	return 0;
 }
 
-/* See inspect.h. */
-int
-insp_audit(const char *path, struct jo *j)
+/* Copy src to dst (a new file, mode 0600). 0, or -1 with errno. */
+static int
+copy_file(const char *src, const char *dst)
+{
+	char buf[65536];
+	int in, out, rc = -1;
+	ssize_t n;
+
+	if ((in = open(src, O_RDONLY)) < 0)
+		return -1;
+	if ((out = open(dst, O_WRONLY | O_CREAT | O_EXCL, 0600)) < 0) {
+		close(in);
+		return -1;
+	}
+	for (;;) {
+		char *p = buf;
+
+		n = read(in, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		while (n > 0) {
+			ssize_t w = write(out, p, (size_t)n);
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0)
+				goto out;
+			p += w;
+			n -= w;
+		}
+	}
+	rc = n == 0 ? 0 : -1;
+out:
+	close(in);
+	if (close(out) != 0)
+		rc = -1;
+	return rc;
+}
+
+/* Remove the temporary directory and what SQLite left in it. */
+static void
+remove_copy(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char p[4200];
+
+	if (d != NULL) {
+		while ((e = readdir(d)) != NULL) {
+			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+				continue;
+			snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+			unlink(p);
+		}
+		closedir(d);
+	}
+	rmdir(dir);
+}
+
+/*
+ * Copy the database at path (a file, or path/updown.db) and its -wal into
+ * a new temporary directory tmp; *copy is the copy's path there.
+ */
+static int
+copy_store(const char *path, char tmp[4096], char copy[4200])
+{
+	const char *base = getenv("TMPDIR");
+	char db[4200], src[4300], dst[4300];
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return -1;
+	if (S_ISDIR(st.st_mode))
+		snprintf(db, sizeof(db), "%s/%s", path, STORE_DB_NAME);
+	else
+		snprintf(db, sizeof(db), "%s", path);
+	snprintf(tmp, 4096, "%s/updownctl-audit.XXXXXX", base != NULL && base[0] != '\0' ?
+	    base : "/tmp");
+	if (mkdtemp(tmp) == NULL)
+		return -1;
+	snprintf(copy, 4200, "%s/%s", tmp, STORE_DB_NAME);
+	snprintf(src, sizeof(src), "%s-wal", db);
+	snprintf(dst, sizeof(dst), "%s-wal", copy);
+	if (copy_file(db, copy) != 0 || (access(src, F_OK) == 0 && copy_file(src, dst) != 0)) {
+		remove_copy(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/* The walk and the verdict, on the private copy at copy (path: for messages). */
+static int
+audit_copy(const char *path, const char *copy, struct jo *j)
 {
 	struct audit_walk w = { j, 0 };
 	struct audit_report rep;
@@ -90,10 +192,9 @@ insp_audit(const char *path, struct jo *j)
 	char *msg = NULL, h[65];
 	int rc, walk_rc, status;
 
-	rc = store_open(path, STORE_READONLY | STORE_NO_CHECK, NULL, &s, &msg);
+	rc = store_open(copy, STORE_READONLY | STORE_NO_CHECK, NULL, &s, &msg);
 	if (rc != 0) {
-		fprintf(stderr, "updownctl: %s: %s\n", path, msg != NULL ? msg :
-		    store_strerror(rc));
+		fprintf(stderr, "updownctl: %s: %s\n", path, store_strerror(rc));
 		free(msg);
 		if (j != NULL) {
 			jo_str(j, "kind", "audit");
@@ -107,7 +208,7 @@ insp_audit(const char *path, struct jo *j)
 		jo_str(j, "kind", "audit");
 		jo_arr_begin(j, "records");
 	} else
-		printf("  audit log (store %s):\n", store_path(s));
+		printf("  audit log (store %s):\n", path);
 	walk_rc = store_audit_foreach(s, 1, print_record, &w);
 	if (j != NULL)
 		jo_arr_end(j);
@@ -115,7 +216,7 @@ insp_audit(const char *path, struct jo *j)
 		printf("  (listing stopped: %s)\n", store_strerror(walk_rc));
 	store_close(s);
 
-	rc = audit_verify_path(path, &rep);
+	rc = audit_verify_path(copy, &rep);
 	hex32(rep.head_hash, h);
 	status = rc == 0 ? 0 : rc == STORE_ERR_AUDIT ? EXIT_REFUSED : EXIT_IO;
 	if (j != NULL) {
@@ -144,5 +245,26 @@ insp_audit(const char *path, struct jo *j)
 		printf("  last good record: #%" PRIu64 " %s\n", rep.head_seq, h);
 	} else
 		printf("  chain: not verified: %s\n", store_strerror(rc));
+	return status;
+}
+
+/* See inspect.h. */
+int
+insp_audit(const char *path, struct jo *j)
+{
+	char tmp[4096], copy[4200];
+	int status;
+
+	if (copy_store(path, tmp, copy) != 0) {
+		fprintf(stderr, "updownctl: %s: cannot copy the database to read it: %s\n", path,
+		    strerror(errno));
+		if (j != NULL) {
+			jo_str(j, "kind", "audit");
+			jo_str(j, "error", "unreadable");
+		}
+		return EXIT_IO;
+	}
+	status = audit_copy(path, copy, j);
+	remove_copy(tmp);
 	return status;
 }

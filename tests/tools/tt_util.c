@@ -296,3 +296,121 @@ tt_write(const char *path, const void *buf, size_t len)
 	assert_int_equal(fwrite(buf, 1, len, f), len);
 	assert_int_equal(fclose(f), 0);
 }
+
+/* ---- a strict JSON checker (RFC 8259), for --json outputs ---- */
+
+static const char *json_value(const char *p, int depth);
+
+static const char *
+json_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	return p;
+}
+
+static const char *
+json_string(const char *p)
+{
+	if (*p++ != '"')
+		return NULL;
+	while (*p != '"') {
+		if ((unsigned char)*p < 0x20)
+			return NULL;
+		if (*p == '\\') {
+			p++;
+			if (*p == 'u') {
+				for (int i = 1; i <= 4; i++)
+					if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f') ||
+					    (p[i] >= 'A' && p[i] <= 'F')))
+						return NULL;
+				p += 5;
+				continue;
+			}
+			if (strchr("\"\\/bfnrt", *p) == NULL || *p == '\0')
+				return NULL;
+		}
+		p++;
+	}
+	return p + 1;
+}
+
+static const char *
+json_number(const char *p)
+{
+	if (*p == '-')
+		p++;
+	if (*p == '0')
+		p++;
+	else if (*p >= '1' && *p <= '9')
+		while (*p >= '0' && *p <= '9')
+			p++;
+	else
+		return NULL;
+	if (*p == '.') {
+		p++;
+		if (*p < '0' || *p > '9')
+			return NULL;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		if (*p == '+' || *p == '-')
+			p++;
+		if (*p < '0' || *p > '9')
+			return NULL;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	return p;
+}
+
+static const char *
+json_container(const char *p, int depth, char close)
+{
+	p = json_ws(p + 1);
+	if (*p == close)
+		return p + 1;
+	for (;;) {
+		if (close == '}') {
+			if ((p = json_string(json_ws(p))) == NULL)
+				return NULL;
+			p = json_ws(p);
+			if (*p++ != ':')
+				return NULL;
+		}
+		if ((p = json_value(p, depth + 1)) == NULL)
+			return NULL;
+		p = json_ws(p);
+		if (*p == close)
+			return p + 1;
+		if (*p++ != ',')
+			return NULL;
+	}
+}
+
+static const char *
+json_value(const char *p, int depth)
+{
+	if (depth > 64)
+		return NULL;
+	p = json_ws(p);
+	switch (*p) {
+	case '{': return json_container(p, depth, '}');
+	case '[': return json_container(p, depth, ']');
+	case '"': return json_string(p);
+	case 't': return strncmp(p, "true", 4) == 0 ? p + 4 : NULL;
+	case 'f': return strncmp(p, "false", 5) == 0 ? p + 5 : NULL;
+	case 'n': return strncmp(p, "null", 4) == 0 ? p + 4 : NULL;
+	default: return json_number(p);
+	}
+}
+
+bool
+tt_json_valid(const char *s)
+{
+	const char *end = json_value(s, 0);
+
+	return end != NULL && *json_ws(end) == '\0';
+}

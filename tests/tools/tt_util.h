@@ -32,6 +32,9 @@ void tt_expect(const struct tt_out *o, int want);
 void tt_has(const char *s, const char *needle);
 void tt_hasnt(const char *s, const char *needle);
 
+/* True when s is one well-formed JSON value (RFC 8259) and nothing else but white space. */
+bool tt_json_valid(const char *s);
+
 /* "path mode sha256\n" for every entry under dir, sorted (malloc'd). */
 char *tt_snapshot(const char *dir);
 
