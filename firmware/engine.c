@@ -717,6 +717,9 @@ opts_defaults(struct engine_options *o)
 		o->crl_refresh = o->crl_validity / 2;
 	if (o->bpki_crl_validity == 0)
 		o->bpki_crl_validity = ENGINE_DEFAULT_BPKI_VALIDITY;
+#ifndef NDEBUG
+	o->verify_replies = true;     /* debug builds always check their own replies */
+#endif
 }
 
 /* Re-publish every class from the store (crash between commit and publication). */

@@ -78,7 +78,6 @@ busy_release(struct engine *e, const char *child)
 
 /* ---- replies ---- */
 
-static int replay_commit(struct req *r);
 
 static void
 set_log(struct engine_response *resp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -133,9 +132,6 @@ send_error(struct req *r, unsigned status, const char *desc)
 {
 	int rc;
 
-	/* The message passed every check: its signing-time counts (UD-35); not for 1101. */
-	if (status != UD_STATUS_ALREADY_PROCESSING && !r->replay_done)
-		(void)replay_commit(r);
 	ud_msg_free(&r->reply);
 	r->status = status;
 	if (desc != NULL && r->detail[0] == '\0' && desc != r->detail)
@@ -147,27 +143,6 @@ send_error(struct req *r, unsigned status, const char *desc)
 }
 
 /* ---- store access under the lock ---- */
-
-/* The child's signing-time moves, in its own transaction (no other state change). */
-static int
-replay_commit(struct req *r)
-{
-	struct engine *e = r->e;
-	int src, rc = 0;
-
-	pthread_mutex_lock(&e->store_lock);
-	if ((src = store_begin(e->store)) == 0 &&
-	    (src = store_child_replay_update(e->store, r->child, r->signing_time)) == 0)
-		src = store_commit(e->store);
-	if (src != 0) {
-		store_rollback(e->store);
-		rc = eng_store_err(e, src, "recording the signing-time");
-	}
-	pthread_mutex_unlock(&e->store_lock);
-	if (rc == 0)
-		r->replay_done = true;
-	return rc;
-}
 
 /* A protocol outcome: the error_response is signed later, outside the locks. */
 static int
@@ -443,7 +418,7 @@ do_list(struct req *r)
 				goto out;
 	}
 	pthread_rwlock_unlock(&e->cls_lock);
-	rc = replay_commit(r);
+	rc = 0;
 	snprintf(r->detail, sizeof(r->detail), "%zu class%s", r->reply.nclasses,
 	    r->reply.nclasses == 1 ? "" : "es");
 	goto done;
@@ -759,7 +734,7 @@ do_revoke(struct req *r)
 		/* Already revoked: the same answer again (UD-114). */
 		snprintf(r->detail, sizeof(r->detail), "class %s key %s already revoked", c->name,
 		    r->m->key.ski);
-		rc = replay_commit(r);
+		rc = 0;
 		goto out;
 	}
 	for (i = 0; i < ku.n; i++)
@@ -816,6 +791,52 @@ log_exchange(struct engine *e, const unsigned char *req, size_t len, time_t now,
 	}
 }
 
+/*
+ * After an authenticated request: the child's signing-time (unless a batch
+ * recorded it already, or the answer is 1101) and the exchange log in one
+ * transaction (UD-35, UD-160). If that fails the reply is replaced by a
+ * 2001 and logged on its own. Returns true when the exchange was logged.
+ */
+static bool
+finish(struct req *r, const unsigned char *req, size_t len)
+{
+	struct engine *e = r->e;
+	struct engine_response *resp = r->resp;
+	bool owed = !r->replay_done && r->status != UD_STATUS_ALREADY_PROCESSING &&
+	    resp->http_status == 200;
+	char buf[16];
+	int src;
+
+	resp->status = r->status;
+	pthread_mutex_lock(&e->store_lock);
+	if ((src = store_begin(e->store)) == 0 &&
+	    (!owed || (src = store_child_replay_update(e->store, r->child, r->signing_time)) == 0) &&
+	    (src = store_exchange_log(e->store, r->now, r->child,
+	    ud_type_name((enum ud_type)resp->type), outcome(resp, buf), req, len, resp->body,
+	    resp->body_len)) == 0)
+		src = store_commit(e->store);
+	if (src != 0)
+		store_rollback(e->store);
+	pthread_mutex_unlock(&e->store_lock);
+	if (src == 0) {
+		r->replay_done |= owed;
+		return true;
+	}
+	if (!owed)
+		return false;
+	/* The signing-time could not be recorded: do not claim success. */
+	snprintf(r->detail, sizeof(r->detail), "recording the signing-time: %s",
+	    store_strerror(src));
+	free(resp->body);
+	resp->body = NULL;
+	resp->body_len = 0;
+	if (send_error(r, UD_STATUS_INTERNAL, "internal error: request not performed") != 0)
+		resp->http_status = 500;
+	resp->status = UD_STATUS_INTERNAL;
+	r->status = UD_STATUS_INTERNAL;
+	return false;
+}
+
 /* Authenticated part: envelope errors, then the request itself. */
 static void
 serve(struct req *r, const struct ud_error *uerr, bool decoded)
@@ -862,7 +883,7 @@ engine_handle(struct engine *e, const char *url_child, const unsigned char *req,
 	struct ud_msg m;
 	struct ud_error uerr;
 	struct req r;
-	bool decoded, busy = false;
+	bool decoded, busy = false, logged = false;
 	int rc, src;
 
 	if (resp == NULL)
@@ -964,6 +985,7 @@ engine_handle(struct engine *e, const char *url_child, const unsigned char *req,
 	}
 	eng_hook(e, ENGINE_HOOK_AUTHENTICATED);
 	serve(&r, &uerr, decoded);
+	logged = finish(&r, req, len);
 logged:
 	resp->status = r.status;
 	if (resp->http_status == 200)
@@ -982,7 +1004,8 @@ logged:
 done:
 	if (busy)
 		busy_release(e, r.child);
-	log_exchange(e, req, len, now, resp);
+	if (!logged)
+		log_exchange(e, req, len, now, resp);
 	ud_msg_free(&r.reply);
 	store_child_free(&child);
 	ud_msg_free(&m);

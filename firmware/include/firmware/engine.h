@@ -145,7 +145,8 @@ struct engine_options {
 	unsigned crl_refresh;         /* s; republish when less remains; default crl_validity / 2 */
 	unsigned bpki_crl_validity;   /* s; default ENGINE_DEFAULT_BPKI_VALIDITY */
 	unsigned backdate;            /* s subtracted from notBefore / thisUpdate; default 0 (UD-83) */
-	bool verify_replies;          /* check every reply with cms_verify before returning it */
+	bool verify_replies;          /* check every reply with cms_verify before returning it
+	                                 (always on in builds without NDEBUG) */
 	bool cms_der_only;            /* refuse BER requests (UD-24); default false: accept BER */
 	struct csr_policy csr;        /* csr_check() policy (UD-76) */
 };
