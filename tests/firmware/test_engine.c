@@ -6,7 +6,7 @@
  * UD items: UD-43, UD-51, UD-52, UD-54, UD-55, UD-56, UD-57, UD-61, UD-62,
  * UD-63, UD-64, UD-65, UD-66, UD-67, UD-68, UD-69, UD-83, UD-100, UD-111,
  * UD-112, UD-113, UD-114, UD-115, UD-121, UD-122, UD-133, UD-140, UD-142,
- * UD-166 (one key), UD-41, UD-42, UD-44 (1102/1103 after authentication).
+ * UD-41, UD-42, UD-44 (1102/1103 after authentication).
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -7,7 +7,7 @@
  *
  * UD items: UD-51, UD-54, UD-57, UD-62, UD-64, UD-69, UD-83, UD-100,
  * UD-101, UD-102, UD-103, UD-104, UD-105, UD-106, UD-112, UD-130,
- * UD-131, UD-132 (publication with every change), UD-142.
+ * UD-131, UD-142.
  */
 #include <setjmp.h>
 #include <stdarg.h>

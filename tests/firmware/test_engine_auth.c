@@ -5,7 +5,8 @@
  * exchange log, and internal failures as signed 2001s.
  *
  * UD items: UD-5, UD-6, UD-8, UD-33, UD-34, UD-35, UD-36, UD-37, UD-39,
- * UD-121, UD-122, UD-160, UD-161, UD-163, UD-68 (publication failure).
+ * UD-121, UD-122, UD-160, UD-163, UD-68 and UD-132 (publication failure),
+ * UD-152, UD-154, UD-155 (adding children, replacing a child's TA).
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -172,7 +173,7 @@ test_400_cases(void **state)
 	assert_true(has);
 }
 
-/* UD-35, UD-36, UD-161, rpki.net#281: replay, equal time, future clock, reset. */
+/* UD-35, UD-36, rpki.net#281: replay, equal time, future clock, reset. */
 static void
 test_replay(void **state)
 {
@@ -426,7 +427,7 @@ test_2001_signer_failure(void **state)
 	F.cfg.mft_signer = NULL;
 }
 
-/* UD-68: a publication failure is a 2001; the state heals at the next change. */
+/* UD-68, UD-132: a publication failure is a failed issue (2001); the state heals at the next change. */
 static void
 test_2001_publication_failure(void **state)
 {
@@ -461,6 +462,45 @@ test_2001_publication_failure(void **state)
 	assert_int_equal(ef_check_publication(&F), 2);
 }
 
+/* UD-152, UD-154, UD-155: adding children; a new child_request replaces the TA. */
+static void
+test_child_ta(void **state)
+{
+	struct ef_child *a, *b;
+	struct engine_response resp;
+	unsigned char *cms;
+	size_t len = 0;
+
+	(void)state;
+	a = ef_child_add(&F, "child-a");
+	b = ef_child_add(&F, "child-b");
+	table();
+	/* UD-154: handle syntax; UD-152: a TA must be a CA certificate. */
+	assert_int_equal(engine_add_child(F.e, "bad handle", a->ta, a->ta_len, F.now),
+	    ENGINE_ERR_HANDLE);
+	assert_int_equal(engine_add_child(F.e, "child-x", a->ee, a->ee_len, F.now),
+	    ENGINE_ERR_TA);
+	/* UD-155: a's new child_request carries b's TA: a's old EE no longer works ... */
+	assert_int_equal(engine_add_child(F.e, "child-a", b->ta, b->ta_len, F.now), 0);
+	cms = list_cms(a, a->handle, EF_HANDLE, F.now, &len);
+	expect_400(cms, len, NULL, "old TA");
+	free(cms);
+	/* ... and messages under the new TA (b's EE, sender child-a) do. */
+	cms = list_cms(b, a->handle, EF_HANDLE, F.now, &len);
+	assert_int_equal(engine_handle(F.e, NULL, cms, len, F.now, &resp), 0);
+	assert_int_equal(resp.http_status, 200);
+	assert_string_equal(resp.child, "child-a");
+	engine_response_free(&resp);
+	free(cms);
+	/* Back to its own TA. */
+	assert_int_equal(engine_add_child(F.e, "child-a", a->ta, a->ta_len, F.now), 0);
+	cms = list_cms(a, a->handle, EF_HANDLE, F.now, &len);
+	assert_int_equal(engine_handle(F.e, NULL, cms, len, F.now, &resp), 0);
+	assert_int_equal(resp.http_status, 200);
+	engine_response_free(&resp);
+	free(cms);
+}
+
 int
 main(void)
 {
@@ -471,6 +511,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_1101_two_threads, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_2001_signer_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_2001_publication_failure, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_child_ta, setup, teardown),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
