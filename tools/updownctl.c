@@ -49,6 +49,24 @@ static const char usage_text[] =
 "      identity; parent records the parent's answer. Requests are signed\n"
 "      CMS POSTed to the service URI; responses are verified against the\n"
 "      parent's BPKI TA and replay-checked before DIR changes.\n"
+"  ceremony --dir CONFDIR --hsm-module PATH (--token-uri URI |\n"
+"        --init-token LABEL --so-pin-source SRC --pin-source SRC)\n"
+"        --handle H --class NAME --service-uri-base URI --rsync-base rsync://H/M/\n"
+"        [--resources \"as=..;ipv4=..;ipv6=..\"] [--upstream-request] [--cert-uri URI]\n"
+"        [--tal-uri URI]... [--rrdp-notify URI] [--operator FILE]... [--threshold M]\n"
+"        [--ca-key L] [--bpki-ta-key L] [--bpki-ee-key L] [--mechanism M]\n"
+"        [--key-attr NAME=yes|no]... [--ta-years N] [--bpki-years N]\n"
+"        [--bpki-ee-days N] [--address A/LEN] [--gateway G] [--http-port P] [--force]\n"
+"  ceremony import-ca --dir CONFDIR [--class NAME] [--cert-uri URI] [--force] CERT\n"
+"      The key ceremony: generates the CA, BPKI TA and BPKI EE keys inside the\n"
+"      token (never replacing a key), makes the self-signed TA and TAL (or,\n"
+"      with --upstream-request, a PKCS#10 for an upstream parent, whose\n"
+"      certificate import-ca takes later), the BPKI certificates and CRL,\n"
+"      registers the operator keys (M of N) and writes CONFDIR (updown.conf,\n"
+"      docs/configuration.md) and a ceremony record. SRC is file:PATH or\n"
+"      env:NAME. Refuses a non-empty CONFDIR unless --force (configuration\n"
+"      files only). On failure nothing is written; keys already made are\n"
+"      listed for removal.\n"
 "  table validate TABLE [--holdings CONFDIR] [--at TIME]\n"
 "  table fmt TABLE [-o OUT]\n"
 "  table import-rir STATS MAP --class C --notafter T --version N [--strict]\n"
@@ -86,6 +104,7 @@ static const struct {
 	{ "inspect", cmd_inspect },
 	{ "sign", cmd_sign },
 	{ "table", cmd_table },
+	{ "ceremony", cmd_ceremony },
 	{ "child", cmd_child },
 };
 

@@ -51,7 +51,9 @@ hasnt() {
 # snap DIR: every entry under DIR with its type, mode and SHA-256 (sorted).
 snap() {
 	if [ ! -e "$1" ]; then echo "absent"; return; fi
-	(cd "$1" && find . -mindepth 1 | LC_ALL=C sort | while IFS= read -r f; do
+	# the files run() and unchanged_by() write into $T are not the command's
+	(cd "$1" && find . -mindepth 1 | LC_ALL=C sort | grep -v -e '^\./out$' -e '^\./err$' \
+	    -e '^\./snap\.[ab]$' | while IFS= read -r f; do
 		if [ -f "$f" ]; then
 			printf '%s f %s %s\n' "$f" "$(stat -c %a "$f")" "$(sha256sum <"$f" | cut -c1-64)"
 		elif [ -d "$f" ]; then
