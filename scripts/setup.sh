@@ -20,7 +20,7 @@ $SUDO apt-get install -y -qq --no-install-recommends \
 	p11-kit libp11-kit-dev softhsm2 opensc libhttp-parser-dev libcurl4-openssl-dev \
 	openssl ca-certificates dpkg-dev \
 	rpki-client fort-validator iproute2 curl \
-	qemu-system-x86 linux-image-amd64 busybox-static cpio zstd e2fsprogs >/dev/null
+	qemu-system-x86 linux-image-amd64 busybox-static cpio zstd xz-utils e2fsprogs kmod binutils >/dev/null
 
 # lwIP 2.1.3 from Debian's source package (with Debian's patches), unpacked
 # into third_party/lwip for the firmware build, which compiles it with the
