@@ -67,6 +67,12 @@ static const char usage_text[] =
 "      env:NAME. Refuses a non-empty CONFDIR unless --force (configuration\n"
 "      files only). On failure nothing is written; keys already made are\n"
 "      listed for removal.\n"
+"  onboard --dir CONFDIR --table TABLE [--handle NEW] [--at TIME]\n"
+"        -o PARENT_RESPONSE.xml CHILD_REQUEST.xml\n"
+"      Register a child from its RFC 8183 child_request: its BPKI TA is checked\n"
+"      at TIME (default now), written into TABLE as \"child HANDLE ta=...\"\n"
+"      (replacing an earlier TA of that handle), and our parent_response\n"
+"      (service URI, handles, our BPKI TA, tag) written to the -o file.\n"
 "  table validate TABLE [--holdings CONFDIR] [--at TIME]\n"
 "  table fmt TABLE [-o OUT]\n"
 "  table import-rir STATS MAP --class C --notafter T --version N [--strict]\n"
@@ -105,6 +111,7 @@ static const struct {
 	{ "sign", cmd_sign },
 	{ "table", cmd_table },
 	{ "ceremony", cmd_ceremony },
+	{ "onboard", cmd_onboard },
 	{ "child", cmd_child },
 };
 
