@@ -37,6 +37,11 @@ updown_handler(void *ctx, const char *child, const unsigned char *body, size_t l
 
 	if (hal_clock_now(&a->hal->clock, &now) != 0)
 		return -1;
+	if (len == 0) {
+		/* Not a CMS message at all: the same 400 as any failed check (UD-8). */
+		reply->status = 400;
+		return 0;
+	}
 	memset(&resp, 0, sizeof(resp));
 	rc = engine_handle(a->engine, child, body, len, now, &resp);
 	if (rc != 0) {
