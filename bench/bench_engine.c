@@ -18,7 +18,11 @@
  *   db        the store's size on disk (database + WAL)
  * Requests are signed by the children beforehand; only engine_handle is
  * timed. With SoftHSM the issue rate is also given with the manifests'
- * one-time keys generated in software (engine_config.mft_signer).
+ * one-time keys generated in software (engine_config.mft_signer). A last
+ * row per signer gives the issue rate when every child already holds a
+ * certificate (stand-ins written to the store): the manifest lists them
+ * all and each publication hard-links them all into a new snapshot, so
+ * that part of an issue grows with the number of certificates published.
  *
  * Not a test: prints figures, exits 0 unless something failed.
  *
@@ -463,9 +467,70 @@ file_size(const char *path)
 	return stat(path, &sb) == 0 ? sb.st_size : 0;
 }
 
+/*
+ * Give every child a (stand-in) certificate, straight into the store: a
+ * distinct fake RSA SubjectPublicKeyInfo per child, so each has its own
+ * <gSKI>.cer, and the CA certificate's bytes as the DER (the engine never
+ * parses what it publishes). Serials come from one reservation raised past
+ * n (store_counter_raise), so the setup costs two fsyncs, not n.
+ */
+static void
+preload(struct store *st, struct parent *p, int n, time_t now)
+{
+	static const unsigned char head[] = {
+		0x30, 0x82, 0x01, 0x22, 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d,
+		0x01, 0x01, 0x01, 0x05, 0x00, 0x03, 0x82, 0x01, 0x0f, 0x00, 0x30, 0x82, 0x01, 0x0a,
+		0x02, 0x82, 0x01, 0x01, 0x00 };
+	unsigned char spki[sizeof(head) + 256 + 5], ca_ski[20], *ca_spki = NULL;
+	size_t ca_spki_len = 0;
+	char file[CERT_FILE_NAME_SIZE], uri[128], handle[32], repo[96], mft[160];
+	struct store_cert c;
+	uint64_t s0 = 0;
+	int i;
+
+	CHECK(signer_key_public(p->s, p->ca, &ca_spki, &ca_spki_len));
+	CHECK(cert_ski(ca_spki, ca_spki_len, ca_ski));
+	free(ca_spki);
+	CHECK(store_reserve_serial(st, &s0));
+	CHECK(store_counter_raise(st, STORE_COUNTER_SERIAL, NULL, s0 + (uint64_t)n + 1, now));
+	CHECK(store_begin(st));
+	for (i = 0; i < n; i++) {
+		memcpy(spki, head, sizeof(head));
+		rng(NULL, spki + sizeof(head), 256);
+		spki[sizeof(head)] |= 0x80;
+		memcpy(spki + sizeof(head) + 256, "\x02\x03\x01\x00\x01", 5);
+		CHECK(cert_file_name(spki, sizeof(spki), file));
+		snprintf(handle, sizeof(handle), "c%05d", i);
+		snprintf(uri, sizeof(uri), "%sta/%s", HOST, file);
+		snprintf(repo, sizeof(repo), "%s%s/", HOST, handle);
+		snprintf(mft, sizeof(mft), "%sx.mft", repo);
+		memset(&c, 0, sizeof(c));
+		c.serial = s0 + 1 + (uint64_t)i;
+		c.child = handle;
+		c.class_name = CLASS;
+		CHECK(cert_ski(spki, sizeof(spki), c.ski));
+		memcpy(c.issuer_ski, ca_ski, 20);
+		c.spki = spki;
+		c.spki_len = sizeof(spki);
+		c.sia_repo = repo;
+		c.sia_mft = mft;
+		c.as = "";
+		c.v4 = "";
+		c.v6 = "";
+		c.not_before = now;
+		c.not_after = now + 100 * DAY;
+		c.der = p->ca_cert;
+		c.der_len = p->ca_len;
+		c.cert_uri = uri;
+		c.state = STORE_CERT_CURRENT;
+		CHECK(store_cert_insert(st, &c, now));
+	}
+	CHECK(store_commit(st));
+}
+
 /* One population: returns nothing, prints one line. */
 static void
-bench_n(struct parent *p, int n, struct signer *mft_signer, bool only_issue)
+bench_n(struct parent *p, int n, struct signer *mft_signer, bool only_issue, bool loaded)
 {
 	char dir[] = "/tmp/bench-engine-XXXXXX", path[256], pub[256], handle[32], *msg = NULL;
 	struct store_open_args oa = { rng, NULL, 0 };
@@ -520,6 +585,12 @@ bench_n(struct parent *p, int n, struct signer *mft_signer, bool only_issue)
 	CHECK(engine_apply_table(e, &t, NULL, true, now, NULL));
 	t_table = now_s() - t0;
 	alloc_table_free(&t);
+	if (loaded) {
+		/* Stand-in certificates, published once by the next open (not timed). */
+		engine_close(e);
+		preload(st, p, n, now);
+		CHECK(engine_open(&cfg, now, &e, &msg));
+	}
 	/* Restart: the load time of this population. */
 	engine_close(e);
 	store_close(st);
@@ -572,7 +643,11 @@ bench_n(struct parent *p, int n, struct signer *mft_signer, bool only_issue)
 	{
 		char wal[300];
 		snprintf(wal, sizeof(wal), "%s-wal", path);
-		if (only_issue)
+		if (only_issue && loaded)
+			printf("  %-9s %6d children: issue %7.2f/s with %d certificates published "
+			    "(open %.3f s, db %.1f KB)\n", p->name, n, n_issues / t_issue, n, t_open,
+			    (double)(file_size(path) + file_size(wal)) / 1024.0);
+		else if (only_issue)
 			printf("  %-9s %6d children: issue %7.2f/s (one-time manifest keys in software)\n",
 			    p->name, n, n_issues / t_issue);
 		else
@@ -624,9 +699,12 @@ main(int argc, char **argv)
 		printf("  per issue: 5 signatures (certificate, CRL, manifest EE, manifest, reply) "
 		    "+ 1 key generation; per list: 1 signature (reply)\n");
 		for (n = 100; n <= max_children; n *= 10)
-			bench_n(&par[i], n, NULL, false);
+			bench_n(&par[i], n, NULL, false, false);
 		if (strcmp(par[i].name, "softhsm") == 0)
-			bench_n(&par[i], 1000 <= max_children ? 1000 : 100, cs, true);
+			bench_n(&par[i], 1000 <= max_children ? 1000 : 100, cs, true, false);
+		/* Every child holding a certificate: the manifest and the snapshot grow. */
+		for (n = 1000; n <= max_children; n *= 10)
+			bench_n(&par[i], n, NULL, true, true);
 	}
 	for (i = 0; i < np; i++) {
 		free(par[i].ca_cert);

@@ -80,6 +80,7 @@ engine_strerror(int err)
 	}
 }
 
+/* Call the test hook, if any, at point p. */
 void
 eng_hook(struct engine *e, enum engine_hook_point p)
 {
@@ -89,12 +90,14 @@ eng_hook(struct engine *e, enum engine_hook_point p)
 
 /* ---- small helpers ---- */
 
+/* strdup() that passes NULL through; caller frees. */
 char *
 eng_strdup(const char *s)
 {
 	return s == NULL ? NULL : strdup(s);
 }
 
+/* base + name in a malloc'd string (caller frees), NULL without memory. */
 char *
 eng_join(const char *base, const char *name)
 {
@@ -108,12 +111,14 @@ eng_join(const char *base, const char *name)
 	return s;
 }
 
+/* SHA-256 of n bytes. */
 void
 eng_sha256(const unsigned char *p, size_t n, unsigned char out[32])
 {
 	mbedtls_sha256_ret(p, n, out, 0);
 }
 
+/* Our class named name, NULL if we do not serve it. */
 struct eclass *
 eng_class(struct engine *e, const char *name)
 {
@@ -127,12 +132,14 @@ eng_class(struct engine *e, const char *name)
 	return NULL;
 }
 
+/* Index of c in e->classes (the batch's per-class slot). */
 size_t
 eng_class_index(struct engine *e, const struct eclass *c)
 {
 	return (size_t)(c - e->classes);
 }
 
+/* Is ski one of our keys: a class key, the BPKI TA or EE (UD-64 practice)? */
 bool
 eng_own_key(struct engine *e, const uint8_t ski[SKI_LEN])
 {
@@ -146,6 +153,7 @@ eng_own_key(struct engine *e, const uint8_t ski[SKI_LEN])
 	return false;
 }
 
+/* The entitlement's notafter clipped to our certificate's notAfter (UD-83). */
 time_t
 eng_notafter(const struct eclass *c, time_t ent_notafter)
 {
@@ -198,6 +206,7 @@ eng_bundle_intersect(struct res_bundle *out, const struct res_bundle *a, const s
 	return 0;
 }
 
+/* dst = src (dst initialised by the call). */
 int
 eng_bundle_copy(struct res_bundle *dst, const struct res_bundle *src)
 {
@@ -211,6 +220,7 @@ eng_bundle_copy(struct res_bundle *dst, const struct res_bundle *src)
 	return 0;
 }
 
+/* Same resources in every family. */
 bool
 eng_bundle_equal(const struct res_bundle *a, const struct res_bundle *b)
 {
@@ -218,6 +228,7 @@ eng_bundle_equal(const struct res_bundle *a, const struct res_bundle *b)
 	    res_set_equal(&a->v6, &b->v6);
 }
 
+/* a ⊆ b in every family. */
 bool
 eng_bundle_subset(const struct res_bundle *a, const struct res_bundle *b)
 {
@@ -225,6 +236,7 @@ eng_bundle_subset(const struct res_bundle *a, const struct res_bundle *b)
 	    res_set_subset(&a->v6, &b->v6);
 }
 
+/* "as=..;ipv4=..;ipv6=.." for messages; malloc'd, NULL without memory. */
 char *
 eng_bundle_text(const struct res_bundle *b)
 {
@@ -941,12 +953,14 @@ engine_store(struct engine *e)
 	return e == NULL ? NULL : e->store;
 }
 
+/* See engine.h. */
 void
 engine_store_lock(struct engine *e)
 {
 	pthread_mutex_lock(&e->store_lock);
 }
 
+/* See engine.h. */
 void
 engine_store_unlock(struct engine *e)
 {

@@ -6,7 +6,8 @@
 set(_engine_fixture ${CMAKE_CURRENT_LIST_DIR}/engine/fixture.c)
 set(_engine_libs fw_engine fw_store crypto_pub crypto_cert crypto_csr crypto_signer
 	proto_alloc proto_oob proto_updown proto_cms proto_res)
-foreach(t test_engine test_engine_auth test_engine_alloc test_engine_crash test_engine_hsm)
+foreach(t test_engine test_engine_auth test_engine_alloc test_engine_crash test_engine_hsm
+		test_engine_scale)
 	set(_extra)
 	if(t STREQUAL "test_engine_hsm")
 		set(_extra softhsm_fixture)

@@ -172,6 +172,51 @@ test_issue_basic(void **state)
 	ud_msg_free(&m);
 }
 
+/* The audit chain holds one record per signature with the CA key (UD-162). */
+struct audit_seen {
+	uint64_t serial;
+	bool issue, crl, manifest, ee;
+};
+
+static int
+audit_cb(void *arg, const struct audit_record *r)
+{
+	struct audit_seen *a = arg;
+
+	if (r->kind == AUDIT_ISSUE && r->has_serial && r->serial == a->serial && r->has_digest &&
+	    r->child != NULL && strcmp(r->child, "child-a") == 0 && r->resources != NULL)
+		a->issue = true;
+	a->crl |= r->kind == AUDIT_CRL && r->class_name != NULL;
+	a->manifest |= r->kind == AUDIT_MANIFEST;
+	a->ee |= r->kind == AUDIT_EE && r->has_serial;
+	return 0;
+}
+
+static void
+test_issue_audit(void **state)
+{
+	struct ef_child *a, *b;
+	struct ud_msg m;
+	struct ef_cert ec;
+	struct audit_seen seen;
+	struct audit_report ar;
+
+	(void)state;
+	two_children(&a, &b);
+	assert_int_equal(ef_issue(&F, a, EF_CLASS, ef_key(32), NULL, NULL, NULL, &m), 0);
+	ef_cert_parse(&F, m.classes[0].certs[0].der, m.classes[0].certs[0].der_len, &ec);
+	ud_msg_free(&m);
+	memset(&seen, 0, sizeof(seen));
+	seen.serial = ec.serial;
+	assert_int_equal(store_audit_foreach(F.store, 1, audit_cb, &seen), 0);
+	assert_true(seen.issue);
+	assert_true(seen.crl);
+	assert_true(seen.manifest);
+	assert_true(seen.ee);
+	assert_int_equal(store_audit_verify(F.store, &ar), 0);
+	ef_cert_free(&ec);
+}
+
 /* UD-65, UD-54: request limits narrow the grant and are echoed exactly. */
 static void
 test_issue_limits(void **state)
@@ -404,6 +449,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_list_entitlement, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_issue_basic, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_issue_audit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_issue_limits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_issue_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_issue_replace_and_roll, setup, teardown),

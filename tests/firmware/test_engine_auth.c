@@ -462,6 +462,26 @@ test_2001_publication_failure(void **state)
 	assert_int_equal(ef_check_publication(&F), 2);
 }
 
+/* UD-15: our BPKI CRL is re-signed before it goes stale (7 days by default). */
+static void
+test_bpki_crl_fresh(void **state)
+{
+	struct ef_child *a;
+	struct ud_msg m;
+
+	(void)state;
+	a = ef_child_add(&F, "child-a");
+	ef_child_add(&F, "child-b");
+	table();
+	F.now += 8 * EF_DAY;           /* past the first BPKI CRL's nextUpdate */
+	ef_list(&F, a, &m);            /* ef_reply: cms_verify at F.now checks the CRL */
+	assert_int_equal(m.nclasses, 1);
+	ud_msg_free(&m);
+	F.now += 8 * EF_DAY;
+	ef_list(&F, a, &m);
+	ud_msg_free(&m);
+}
+
 /* UD-152, UD-154, UD-155: adding children; a new child_request replaces the TA. */
 static void
 test_child_ta(void **state)
@@ -512,6 +532,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_2001_signer_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_2001_publication_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_child_ta, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bpki_crl_fresh, setup, teardown),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
