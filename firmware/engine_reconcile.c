@@ -454,7 +454,7 @@ run_change(struct engine *e, const struct ent_src *src, const struct holdings *h
 		goto out;
 	rc = batch_run(b, &committed);
 	for (i = 0; i < e->nclasses; i++)
-		if (b->cls[i].touched && committed)
+		if (b->cls[i].touched && committed && b->published_all)
 			rep->published++;
 out:
 	report_msg(rep, what);
@@ -535,6 +535,22 @@ table_check(struct engine *e, const struct alloc_table *t, time_t now,
 		if (eng_class(e, t->classes[i].name) == NULL)
 			return eng_err(ENGINE_ERR_TABLE, "table refused: class %s is not one of ours "
 			    "(UD-100)", t->classes[i].name);
+	/* Every child with a grant must have been added (RFC 8183 child_request) first. */
+	for (i = 0; i < t->nchildren; i++) {
+		struct store_child sc;
+
+		if (t->children[i].nents == 0)
+			continue;
+		pthread_mutex_lock(&e->store_lock);
+		s = store_child_get(e->store, t->children[i].handle, &sc);
+		pthread_mutex_unlock(&e->store_lock);
+		store_child_free(&sc);
+		if (s == STORE_ERR_NOT_FOUND || s == STORE_ERR_INVALID)
+			return eng_err(ENGINE_ERR_TABLE, "table refused: child %s has not been added "
+			    "(no RFC 8183 child_request yet)", t->children[i].handle);
+		if (s != 0)
+			return eng_store_err(e, s, "looking up a child");
+	}
 	for (i = 0; i < t->nchildren; i++)
 		total += t->children[i].nents;
 	if (total > 0 && (v = calloc(total, sizeof(*v))) == NULL)
