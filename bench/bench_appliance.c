@@ -1,0 +1,402 @@
+/*
+ * bench_appliance: end-to-end load against updown-appliance on the posix
+ * board with SoftHSM, in a network namespace it creates (needs root).
+ * For N concurrent children (1, 4, 16, 64; one keep-alive connection each):
+ * list and issue requests per second and latency p50/p99, next to the raw
+ * SoftHSM C_Sign rate of the BPKI EE key measured in the same run (the
+ * bound: a list reply needs one signature; an issue reply more: the
+ * certificate, CRL, manifest EE + manifest, and the reply). Then the
+ * appliance's resident memory with 10,000 provisioned children after a
+ * load run, and the firmware binary's size.
+ *
+ * Targets: list throughput at 16 children >= 70% of the signing bound;
+ * p99 list latency <= 20 ms at 16 children; RSS <= 32 MiB at 10,000
+ * children. Run: bench_appliance [seconds per point, default 4].
+ * (Built on the integration fixture, tests/integration/appfix.c, inside a
+ * cmocka runner so that fixture failures are reported, not crashed on.)
+ */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <mbedtls/base64.h>
+
+#include "appfix.h"
+#include "crypto/crl.h"
+#include "proto/bundle.h"
+
+#define NMAX 64
+#define BIG  10000
+
+static struct app A;
+static char why[256];
+static int secs = 4;
+
+/* Bench children: one shared BPKI key pair (keygen once), own TA/EE/CRL each. */
+struct bchild {
+	struct ef_child c;
+	unsigned char *list, *issue;
+	size_t list_len, issue_len;
+};
+static struct bchild kids[NMAX];
+
+static void
+make_child(struct bchild *b, int i)
+{
+	struct ef_child *c = &b->c;
+
+	memset(b, 0, sizeof(*b));
+	snprintf(c->handle, sizeof(c->handle), "bench-%04d", i);
+	c->ta_key = ef_key(70);
+	c->ee_key = ef_key(71);
+	ef_child_bpki(&A.f, c, false);
+}
+
+static char *
+b64(const unsigned char *p, size_t n)
+{
+	size_t olen = 0;
+	char *out;
+
+	mbedtls_base64_encode(NULL, 0, &olen, p, n);
+	out = malloc(olen + 1);
+	assert_non_null(out);
+	assert_int_equal(mbedtls_base64_encode((unsigned char *)out, olen + 1, &olen, p, n), 0);
+	out[olen] = '\0';
+	return out;
+}
+
+/* A table with nbig extra children (TA of kids[0]) besides the NMAX bench children. */
+static char *
+table(uint64_t version, int nbig)
+{
+	size_t cap = 64 + (size_t)(NMAX + nbig) * 2048, o = 0;
+	char *t = malloc(cap), na[32];
+	time_t when = A.f.now + 180 * EF_DAY;
+	struct tm tm;
+	char *ta0 = NULL;
+	int i;
+
+	assert_non_null(t);
+	gmtime_r(&when, &tm);
+	strftime(na, sizeof(na), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	o += (size_t)snprintf(t + o, cap - o, "version %llu\nclass " EF_CLASS "\n",
+	    (unsigned long long)version);
+	for (i = 0; i < NMAX; i++) {
+		char *ta = b64(kids[i].c.ta, kids[i].c.ta_len);
+		o += (size_t)snprintf(t + o, cap - o, "child %s ta=%s\n", kids[i].c.handle, ta);
+		if (i == 0)
+			ta0 = ta;
+		else
+			free(ta);
+	}
+	for (i = 0; i < nbig; i++)
+		o += (size_t)snprintf(t + o, cap - o, "child big-%05d ta=%s\n", i, ta0);
+	for (i = 0; i < NMAX; i++)
+		o += (size_t)snprintf(t + o, cap - o, "grant %s " EF_CLASS " ipv4=10.%d.%d.0/24 "
+		    "notafter=%s\n", kids[i].c.handle, 1 + i / 200, i % 200, na);
+	free(ta0);
+	assert_true(o < cap);
+	return t;
+}
+
+static void
+provision(uint64_t version, int nbig)
+{
+	static const int ops[] = { 0, 1 };
+	char *t = table(version, nbig);
+	size_t len = 0;
+	unsigned char *der = app_bundle(&A, t, version, ops, 2, 0, &len);
+	struct resp r;
+
+	assert_int_equal(app_post(APP_PROV_PORT, APP_PROV_PATH, "application/x-updown-bundle",
+	    der, len, &r), 0);
+	if (r.status != 200)
+		fail_msg("provisioning: %d %s", r.status, r.body);
+	resp_free(&r);
+	free(der);
+	free(t);
+}
+
+/* ---- load ---- */
+
+struct worker {
+	struct bchild *b;
+	bool issue;
+	long long stop_ms;
+	double *lat;
+	size_t n, cap, errors;
+};
+
+static int
+cmpd(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct cli c;
+	char path[300];
+
+	snprintf(path, sizeof(path), APP_BASE_PATH "%s", w->b->c.handle);
+	if (cli_open(&c, APP_PORT, 2000) != 0) {
+		w->errors++;
+		return NULL;
+	}
+	while (now_ms() < w->stop_ms) {
+		struct timespec t0, t1;
+		struct resp r;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if (cli_post(&c, path, w->issue ? w->b->issue : w->b->list,
+		    w->issue ? w->b->issue_len : w->b->list_len, &r, 30000) != 0) {
+			w->errors++;
+			cli_close(&c);
+			if (cli_open(&c, APP_PORT, 2000) != 0)
+				return NULL;
+			continue;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if (r.status != 200)
+			w->errors++;
+		resp_free(&r);
+		if (w->n == w->cap) {
+			w->cap = w->cap ? w->cap * 2 : 1024;
+			w->lat = realloc(w->lat, w->cap * sizeof(double));
+			assert_non_null(w->lat);
+		}
+		w->lat[w->n++] = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	}
+	cli_close(&c);
+	return NULL;
+}
+
+static double
+load(int n, bool issue, double *p50, double *p99, size_t *errors)
+{
+	struct worker w[NMAX];
+	pthread_t t[NMAX];
+	long long t0 = now_ms(), stop = t0 + secs * 1000LL;
+	size_t total = 0, k = 0;
+	double *all;
+	int i;
+
+	memset(w, 0, sizeof(w));
+	for (i = 0; i < n; i++) {
+		w[i].b = &kids[i];
+		w[i].issue = issue;
+		w[i].stop_ms = stop;
+		assert_int_equal(pthread_create(&t[i], NULL, worker_main, &w[i]), 0);
+	}
+	*errors = 0;
+	for (i = 0; i < n; i++) {
+		pthread_join(t[i], NULL);
+		total += w[i].n;
+		*errors += w[i].errors;
+	}
+	all = malloc((total + 1) * sizeof(double));
+	assert_non_null(all);
+	for (i = 0; i < n; i++) {
+		memcpy(all + k, w[i].lat, w[i].n * sizeof(double));
+		k += w[i].n;
+		free(w[i].lat);
+	}
+	qsort(all, total, sizeof(double), cmpd);
+	*p50 = total ? all[total / 2] : 0;
+	*p99 = total ? all[total * 99 / 100] : 0;
+	free(all);
+	return (double)total * 1000.0 / (double)(now_ms() - t0);
+}
+
+/* Raw C_Sign rate of the BPKI EE key with `threads` threads, in this process. */
+struct signarg {
+	struct signer *s;
+	struct signer_key *k;
+	long long stop;
+	size_t n;
+};
+
+static void *
+sign_main(void *arg)
+{
+	struct signarg *g = arg;
+	unsigned char data[600] = { 1 }, sig[SIGNER_MAX_SIG];
+	size_t sl;
+
+	while (now_ms() < g->stop)
+		if (signer_sign(g->s, g->k, data, sizeof(data), sig, sizeof(sig), &sl) == 0)
+			g->n++;
+	return NULL;
+}
+
+static double
+sign_rate(int threads)
+{
+	struct signer_p11_config pc;
+	struct signer *s = NULL;
+	struct signer_key *k = NULL;
+	struct signarg g[4];
+	pthread_t t[4];
+	long long t0;
+	size_t total = 0;
+	int i;
+
+	signer_p11_config_init(&pc);
+	pc.module = A.hsm.module;
+	pc.token_uri = A.hsm.uri;
+	assert_int_equal(signer_p11_open(&pc, &s), 0);
+	assert_int_equal(signer_key_find(s, "app-bpki-ee", &k), 0);
+	t0 = now_ms();
+	for (i = 0; i < threads; i++) {
+		g[i] = (struct signarg){ s, k, t0 + 2000, 0 };
+		pthread_create(&t[i], NULL, sign_main, &g[i]);
+	}
+	for (i = 0; i < threads; i++) {
+		pthread_join(t[i], NULL);
+		total += g[i].n;
+	}
+	signer_close(s);
+	return (double)total * 1000.0 / (double)(now_ms() - t0);
+}
+
+static long
+rss_kib(pid_t pid)
+{
+	char path[64], line[256];
+	long kb = -1;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if ((fp = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (sscanf(line, "VmRSS: %ld", &kb) == 1)
+			break;
+	fclose(fp);
+	return kb;
+}
+
+static void
+bench(void **state)
+{
+	static const int ns[] = { 1, 4, 16, 64 };
+	double sign1, sign2, bound, l16 = 0, p99_16 = 0;
+	struct stat st;
+	size_t i;
+	long rss;
+
+	(void)state;
+	if (app_setup(&A, why, sizeof(why)) != 0) {
+		printf("bench_appliance: skipped: %s\n", why);
+		skip();
+	}
+	for (i = 0; i < NMAX; i++)
+		make_child(&kids[i], (int)i);
+	{
+		const char *extra[] = { "--reconcile-interval", "86400", NULL };
+		app_start(&A, extra);
+	}
+	provision(1, 0);
+	/* Requests signed once; the same signing-time again is accepted (UD-35). */
+	for (i = 0; i < NMAX; i++) {
+		char *xml = ef_xml_list(kids[i].c.handle, EF_HANDLE), *ix;
+		size_t csr_len = 0;
+		unsigned char *csr = ef_csr(&kids[i].c, ef_key(72), &csr_len);
+		time_t now = time(NULL);
+
+		kids[i].list = ef_cms(&kids[i].c, xml, strlen(xml), now, &kids[i].list_len);
+		ix = ef_xml_issue(kids[i].c.handle, EF_CLASS, csr, csr_len, NULL, NULL, NULL);
+		kids[i].issue = ef_cms(&kids[i].c, ix, strlen(ix), now, &kids[i].issue_len);
+		free(xml);
+		free(ix);
+		free(csr);
+	}
+	sign1 = sign_rate(1);
+	sign2 = sign_rate(2);
+	bound = sign2 > sign1 ? sign2 : sign1;
+	printf("SoftHSM C_Sign (RSA-2048, BPKI EE key): %.0f/s with 1 thread, %.0f/s with 2\n",
+	    sign1, sign2);
+	printf("%-6s %-5s %10s %10s %10s %8s %s\n", "kind", "N", "req/s", "p50 ms", "p99 ms",
+	    "errors", "vs bound");
+	for (int kind = 0; kind < 2; kind++) {
+		for (i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
+			double p50, p99, rate;
+			size_t errs;
+
+			rate = load(ns[i], kind == 1, &p50, &p99, &errs);
+			/* list: one signature per reply; issue: cert + CRL + mft EE + mft + reply = 5. */
+			printf("%-6s %-5d %10.1f %10.2f %10.2f %8zu %5.0f%% of %.0f/s\n",
+			    kind ? "issue" : "list", ns[i], rate, p50, p99, errs,
+			    100.0 * rate / (kind ? bound / 5 : bound), kind ? bound / 5 : bound);
+			fflush(stdout);
+			if (kind == 0 && ns[i] == 16) {
+				l16 = rate;
+				p99_16 = p99;
+			}
+		}
+	}
+	printf("target list@16 >= 70%% of bound: %.0f%% %s\n", 100 * l16 / bound,
+	    l16 >= 0.7 * bound ? "MET" : "NOT MET");
+	printf("target p99 list@16 <= 20 ms: %.2f ms %s\n", p99_16,
+	    p99_16 <= 20 ? "MET" : "NOT MET");
+
+	/* 10,000 provisioned children, then a load run, then RSS. */
+	{
+		long long t0 = now_ms();
+		provision(2, BIG);
+		printf("provisioned %d more children in %.1f s\n", BIG,
+		    (double)(now_ms() - t0) / 1000.0);
+	}
+	{
+		double p50 = 0, p99 = 0, rate;
+		size_t errs = 0;
+		rate = load(16, false, &p50, &p99, &errs);
+		printf("list@16 with %d children: %.1f req/s p50 %.2f ms p99 %.2f ms errors %zu\n",
+		    BIG + NMAX, rate, p50, p99, errs);
+	}
+	rss = rss_kib(A.pid);
+	printf("appliance RSS with %d children after load: %.1f MiB (target <= 32 MiB: %s)\n",
+	    BIG + NMAX, (double)rss / 1024.0, rss >= 0 && rss <= 32 * 1024 ? "MET" : "NOT MET");
+	if (stat(UPDOWN_APPLIANCE, &st) == 0)
+		printf("firmware binary %s: %lld bytes\n", UPDOWN_APPLIANCE, (long long)st.st_size);
+	{
+		char cmd[700];
+		snprintf(cmd, sizeof(cmd), "size '%s'", UPDOWN_APPLIANCE);
+		if (system(cmd) != 0)
+			printf("(size(1) not available)\n");
+	}
+	for (i = 0; i < NMAX; i++) {
+		free(kids[i].list);
+		free(kids[i].issue);
+		free(kids[i].c.ta);
+		free(kids[i].c.ee);
+		free(kids[i].c.crl);
+	}
+	printf("appliance exit status %d\n", app_stop(&A));
+	app_teardown(&A);
+	ef_pool_free();
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = { cmocka_unit_test(bench) };
+
+	if (argc > 1)
+		secs = atoi(argv[1]) > 0 ? atoi(argv[1]) : secs;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
