@@ -36,6 +36,19 @@ static const char usage_text[] =
 "      anchor and the CRL at TIME (\"now\", the default; \"signing-time\"; or\n"
 "      YYYY-MM-DDThh:mm:ssZ); for a certificate or CRL, --ta is its issuer.\n"
 "      --xml prints the payload; --json one JSON array, an object per file.\n"
+"  bundle create TABLE -o BUNDLE [--comment TEXT] [--force-brake]\n"
+"  bundle sign BUNDLE (--key FILE | --hsm-module PATH --token-uri URI --key-label L)\n"
+"        [--cert FILE] [--dir CONFDIR] [-o OUT]\n"
+"  bundle merge A B -o OUT\n"
+"  bundle show BUNDLE [--table]\n"
+"  bundle verify BUNDLE --dir CONFDIR [--last-version N | --state STORE] [--at TIME]\n"
+"  bundle deliver BUNDLE (--to URL | --dir CONFDIR) [--timeout S] [--cacert FILE]\n"
+"      Provisioning bundles (docs/provisioning-bundle.md): an allocation table\n"
+"      signed by M of the N operators registered in CONFDIR. create checks the\n"
+"      table; each operator signs in turn (or on copies, then merge); verify\n"
+"      checks what the appliance will (threshold, signatures, version, table\n"
+"      against the holdings); deliver POSTs it (Content-Type application/cms)\n"
+"      to the provisioning endpoint, or copy the file to removable media.\n"
 "  child init --dir DIR --handle HANDLE\n"
 "  child parent --dir DIR [--force] PARENT_RESPONSE.xml\n"
 "  child list|issue|revoke --dir DIR [--json] [--timeout S] [--cacert FILE]\n"
@@ -93,8 +106,11 @@ static const char usage_text[] =
 "\n"
 "exit codes: 0 success; 1 input refused (malformed, profile violation,\n"
 "bad signature, verification failed, an error_response, a broken audit\n"
-"chain, an identity that exists); 2 usage error; 3 file not readable or\n"
-"writable, or the peer unreachable, too slow, too large, or not HTTP 200.\n";
+"chain, an identity that exists; a configuration or key that exists, a\n"
+"table with errors, a bundle short of its threshold, HTTP 4xx from the\n"
+"appliance); 2 usage error; 3 file not readable or writable, the HSM\n"
+"failing, or the peer unreachable, too slow, too large, or not HTTP 200\n"
+"(HTTP 5xx from the appliance). A command that fails writes nothing.\n";
 
 int
 ctl_usage(void)
@@ -112,6 +128,7 @@ static const struct {
 	{ "table", cmd_table },
 	{ "ceremony", cmd_ceremony },
 	{ "onboard", cmd_onboard },
+	{ "bundle", cmd_bundle },
 	{ "child", cmd_child },
 };
 
