@@ -211,15 +211,23 @@ pjoin(char *out, size_t size, const char *a, const char *b)
 int
 ctl_stage_open(struct ctl_stage *st, const char *final)
 {
+	size_t n = strlen(final);
+
 	memset(st, 0, sizeof(*st));
-	if (snprintf(st->dir, sizeof(st->dir), "%s.tmp-XXXXXX", final) >= (int)sizeof(st->dir) ||
+	/* "conf/" is "conf": the staging directory is a sibling, never inside */
+	while (n > 1 && final[n - 1] == '/')
+		n--;
+	if (n >= sizeof(st->final))
+		return EXIT_IO;
+	memcpy(st->final, final, n);
+	st->final[n] = '\0';
+	if (snprintf(st->dir, sizeof(st->dir), "%s.tmp-XXXXXX", st->final) >= (int)sizeof(st->dir) ||
 	    mkdtemp(st->dir) == NULL) {
 		fprintf(stderr, "updownctl: %s: cannot make a staging directory: %s\n", final,
 		    strerror(errno));
 		st->dir[0] = '\0';
 		return EXIT_IO;
 	}
-	snprintf(st->final, sizeof(st->final), "%s", final);
 	return 0;
 }
 
@@ -316,11 +324,52 @@ ctl_stage_abort(struct ctl_stage *st)
 }
 
 /*
+ * Move every entry of from into to: files (and links) replace what is
+ * there; a directory that exists on both sides is merged, recursively, so
+ * nothing in to that from lacks is removed (state stays).
+ */
+static int
+merge_into(const char *from, const char *to)
+{
+	DIR *d = opendir(from);
+	struct dirent *de;
+	int rc = 0;
+
+	if (d == NULL) {
+		fprintf(stderr, "updownctl: %s: %s\n", from, strerror(errno));
+		return EXIT_IO;
+	}
+	while ((de = readdir(d)) != NULL) {
+		char f[4096], t[4096];
+		struct stat fs, ts;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (!pjoin(f, sizeof(f), from, de->d_name) || !pjoin(t, sizeof(t), to, de->d_name)) {
+			rc = EXIT_IO;
+			continue;
+		}
+		if (lstat(f, &fs) == 0 && S_ISDIR(fs.st_mode) && lstat(t, &ts) == 0 &&
+		    S_ISDIR(ts.st_mode)) {
+			if (merge_into(f, t) != 0)
+				rc = EXIT_IO;
+			continue;
+		}
+		if (rename(f, t) != 0) {
+			fprintf(stderr, "updownctl: %s: %s\n", t, strerror(errno));
+			rc = EXIT_IO;
+		}
+	}
+	closedir(d);
+	return rc;
+}
+
+/*
  * Move the staging directory into place: when final does not exist or is
  * an empty directory, one rename(2) of the whole directory (all or
- * nothing); otherwise (--force) each entry in turn (files
- * replace files; a directory that exists in final is kept as it is, so
- * state is never replaced). Then fsync the parent.
+ * nothing); otherwise (--force) each entry in turn (merge_into: files
+ * replace files, directories are merged, so state is never removed).
+ * Then fsync the parent.
  */
 int
 ctl_stage_commit(struct ctl_stage *st)
@@ -338,59 +387,7 @@ ctl_stage_commit(struct ctl_stage *st)
 		}
 		st->dir[0] = '\0';
 	} else {
-		DIR *d = opendir(st->dir);
-		struct dirent *de;
-		char from[4096], to[4096];
-
-		if (d == NULL) {
-			fprintf(stderr, "updownctl: %s: %s\n", st->dir, strerror(errno));
-			return EXIT_IO;
-		}
-		while ((de = readdir(d)) != NULL) {
-			struct stat ts;
-
-			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-				continue;
-			if (!pjoin(from, sizeof(from), st->dir, de->d_name) ||
-			    !pjoin(to, sizeof(to), st->final, de->d_name)) {
-				rc = EXIT_IO;
-				continue;
-			}
-			if (lstat(from, &sb) == 0 && S_ISDIR(sb.st_mode) && lstat(to, &ts) == 0 &&
-			    S_ISDIR(ts.st_mode)) {
-				/* an existing directory: merge its files one level down */
-				DIR *sd = opendir(from);
-				struct dirent *se;
-				char f2[4096], t2[4096];
-
-				if (sd == NULL)
-					continue;
-				while ((se = readdir(sd)) != NULL) {
-					if (strcmp(se->d_name, ".") == 0 ||
-					    strcmp(se->d_name, "..") == 0)
-						continue;
-					if (!pjoin(f2, sizeof(f2), from, se->d_name) ||
-					    !pjoin(t2, sizeof(t2), to, se->d_name)) {
-						rc = EXIT_IO;
-						continue;
-					}
-					if (lstat(t2, &ts) == 0 && S_ISDIR(ts.st_mode))
-						continue;	/* keep what exists */
-					if (rename(f2, t2) != 0) {
-						fprintf(stderr, "updownctl: %s: %s\n", t2,
-						    strerror(errno));
-						rc = EXIT_IO;
-					}
-				}
-				closedir(sd);
-				continue;
-			}
-			if (rename(from, to) != 0) {
-				fprintf(stderr, "updownctl: %s: %s\n", to, strerror(errno));
-				rc = EXIT_IO;
-			}
-		}
-		closedir(d);
+		rc = merge_into(st->dir, st->final);
 		ctl_stage_abort(st);
 	}
 	{

@@ -166,6 +166,8 @@ printf 'keep me\n' >"$C/state/marker"
 cp "$C/table.txt" "$T/table.before"
 ctl 0 ceremony "$@" --force --ca-key ca-2 --bpki-ta-key bpki-ta-2 --bpki-ee-key bpki-ee-2
 has "$C/updown.conf" "key = ca-2"
+cmp -s "$C/ca-DEFAULT.cer" "$C/repository/rpki.example.net/repo/ta.cer" ||
+    fail "--force did not publish the new TA"
 cmp -s "$C/table.txt" "$T/table.before" || fail "--force replaced the allocation table"
 has "$C/state/marker" "keep me"
 der2pem "$C/ca-DEFAULT.cer" | cmp -s - "$T/ta.pem" && fail "the TA was not replaced"
@@ -173,7 +175,7 @@ der2pem "$C/ca-DEFAULT.cer" | cmp -s - "$T/ta.pem" && fail "the TA was not repla
 # ---- a token initialised by the ceremony ----
 softhsm_empty
 C2=$W/conf2
-set -- --dir "$C2" --hsm-module "$M" --init-token fresh --so-pin-source "file:$T/softhsm/so.pin" \
+set -- --dir "$C2/" --hsm-module "$M" --init-token fresh --so-pin-source "file:$T/softhsm/so.pin" \
     --pin-source "file:$PIN_FILE" --handle nir2 --class DEFAULT \
     --service-uri-base https://ca.example.net/ud/ --rsync-base rsync://rpki.example.net/m/ \
     --resources "ipv6=2001:db8::/32" --tal-uri https://rpki.example.net/ta.cer \
@@ -185,6 +187,7 @@ has "$C2/updown.conf" "token_uri = pkcs11:token=fresh?pin-source=file:$PIN_FILE"
 [ "$(sed -n 2p "$C2/ta.tal")" = "https://rpki.example.net/ta.cer" ] || fail "second TAL URI"
 der2pem "$C2/ca-DEFAULT.cer" | "$OPENSSL" x509 -noout -text >"$T/ta2.txt"
 has "$T/ta2.txt" "RPKI Notify - URI:https://rpki.example.net/notification.xml"
+ls "$W" | grep -q 'tmp-' && fail "a staging directory was left behind (trailing slash)"
 rm -rf "$C2"
 unchanged_by "$W" 1 "$UPDOWNCTL" ceremony "$@"
 has "$T/err" "a token labelled 'fresh' exists"
