@@ -98,6 +98,10 @@ static const char usage_text[] =
 "      statistics and an opaque-id map; diff shows what changes and, with\n"
 "      the appliance's state store (read-only), which certificates will be\n"
 "      re-issued, revoked or newly issuable before anything is applied.\n"
+"  state reset-replay --state DIR HANDLE [--why TEXT]\n"
+"      Forget a child's last accepted signing-time in the appliance's state\n"
+"      store (UD-36), so that one message signed with a clock in the future\n"
+"      no longer locks the child out; audited with the old value and TEXT.\n"
 "  sign --ee CERT --key KEY --crl CRL [--time TIME] -o OUT XMLFILE\n"
 "      Sign an up-down XML message as RFC 6492 CMS with a software key.\n"
 "      For development and demos only: the appliance signs inside its HSM.\n"
@@ -130,6 +134,7 @@ static const struct {
 	{ "onboard", cmd_onboard },
 	{ "bundle", cmd_bundle },
 	{ "child", cmd_child },
+	{ "state", cmd_state },
 };
 
 int

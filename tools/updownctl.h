@@ -55,6 +55,7 @@ int cmd_ceremony(int argc, char **argv);
 int cmd_onboard(int argc, char **argv);
 int cmd_table(int argc, char **argv);
 int cmd_bundle(int argc, char **argv);
+int cmd_state(int argc, char **argv);
 
 /* Hex of len bytes / SHA-256 of len bytes, NUL-terminated. */
 void ctl_hex(const unsigned char *p, size_t len, char *out);
