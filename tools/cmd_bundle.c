@@ -18,8 +18,11 @@
  * operators, every registered signature valid, version above the last
  * applied, the table parses) and then validates the table against the
  * holdings of the configuration's class certificates. deliver POSTs the
- * bundle to the appliance's provisioning endpoint; for an air-gapped
- * appliance, copy the file to removable media instead.
+ * bundle to the appliance's provisioning endpoint (Content-Type
+ * application/x-updown-bundle; with --dir, http://ADDRESS:PORT+1/PATH from
+ * the configuration, PORT+1 being the appliance's default provisioning
+ * port); for an air-gapped appliance, copy the file to removable media
+ * (the appliance's --load-bundle).
  *
  * Exit codes: 0 ok; 1 refused (by the checks here, or by the appliance:
  * HTTP 4xx); 2 usage; 3 I/O, the token, or the appliance unreachable or
@@ -48,7 +51,8 @@
 #include "proto/updown.h"
 #include "updownctl.h"
 
-#define BUNDLE_CONTENT_TYPE "application/cms"   /* RFC 7193 */
+/* What the appliance's provisioning endpoint accepts (firmware/appliance.h). */
+#define BUNDLE_CONTENT_TYPE "application/x-updown-bundle"
 #define MAX_REPLY (64u << 10)
 
 static int
@@ -736,9 +740,10 @@ bundle_deliver_cmd(int argc, char **argv)
 			conf_free(&c);
 			return EXIT_USAGE;
 		}
+		/* the appliance's provisioning port defaults to http_port + 1 */
 		snprintf(url, sizeof(url), "http://%u.%u.%u.%u:%u%s", c.net.address[0],
-		    c.net.address[1], c.net.address[2], c.net.address[3], c.net.http_port,
-		    c.prov.path);
+		    c.net.address[1], c.net.address[2], c.net.address[3],
+		    c.net.http_port < 65535 ? c.net.http_port + 1 : 1, c.prov.path);
 		conf_free(&c);
 	}
 	/* only a well-formed bundle leaves this host */

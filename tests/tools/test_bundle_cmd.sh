@@ -60,7 +60,7 @@ ctl 0 ceremony --dir "$C" --hsm-module "$M" --token-uri "$TOKEN_URI" --handle ni
     --class DEFAULT --service-uri-base http://127.0.0.1/updown/ \
     --rsync-base rsync://rpki.example.net/repo/ --resources "as=64496-64511;ipv4=192.0.2.0/24" \
     --operator "$T/op1.pem" --operator "$T/op2.cer" --operator "$T/op3.der" --threshold 2 \
-    --address 127.0.0.1/8 --http-port "$PORT"
+    --address 127.0.0.1/8 --http-port "$((PORT - 1))"
 has "$T/out" "operators (a bundle needs 2 of 3):"
 printf 'version 2\nclass DEFAULT\nchild a\ngrant a DEFAULT as=64496 ipv4=192.0.2.0/25 notafter=2040-01-01T00:00:00Z\n' \
     >"$T/table.txt"
@@ -166,9 +166,11 @@ ctl 2 bundle frob
 ctl 0 bundle deliver "$W/b2.der" --to "http://127.0.0.1:$PORT/provision"
 has "$T/out" "http://127.0.0.1:$PORT/provision: delivered (HTTP 200): applied"
 cmp -s "$T/received" "$W/b2.der" || fail "the endpoint received other bytes"
-[ "$(cat "$T/received.type")" = "application/cms" ] || fail "content type"
+[ "$(cat "$T/received.type")" = "application/x-updown-bundle" ] || fail "content type"
 rm "$T/received"
+# --dir: the appliance's provisioning endpoint, port http_port + 1
 ctl 0 bundle deliver "$W/b2.der" --dir "$C"
+has "$T/out" "http://127.0.0.1:$PORT/provision: delivered (HTTP 200)"
 cmp -s "$T/received" "$W/b2.der" || fail "--dir: the endpoint received other bytes"
 ctl 1 bundle deliver "$W/b2.der" --to "http://127.0.0.1:$PORT/refuse"
 has "$T/err" "the appliance answered HTTP 409: version not above 7"
