@@ -84,11 +84,16 @@ child_http_post(const char *url, const unsigned char *body, size_t len,
 		snprintf(r->error, sizeof(r->error), "libcurl: out of memory");
 		return EXIT_IO;
 	}
-	headers = curl_slist_append(headers, "Content-Type: application/rpki-updown");
-	headers = curl_slist_append(headers, "Expect:"); /* no 100-continue round trip */
-	if (headers == NULL) {
-		snprintf(r->error, sizeof(r->error), "libcurl: out of memory");
-		goto out;
+	{
+		struct curl_slist *h;
+
+		headers = curl_slist_append(NULL, "Content-Type: application/rpki-updown");
+		/* No "Expect: 100-continue" round trip. */
+		if (headers == NULL || (h = curl_slist_append(headers, "Expect:")) == NULL) {
+			snprintf(r->error, sizeof(r->error), "libcurl: out of memory");
+			goto out;
+		}
+		headers = h;
 	}
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");

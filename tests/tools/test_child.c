@@ -9,9 +9,11 @@
  * the last one accepted), UD-153 (the parent-assigned child handle is
  * used as sender), UD-152 (the parent's BPKI TA is checked), UD-8 (HTTP
  * 400 is reported as such), UD-65 (req_resource_set_* sent and echoed),
- * UD-110 (revoke by the key's gSKI).
+ * UD-110 (revoke by the key's gSKI). Also: https with TLS verification on and
+ * --cacert; the BPKI EE certificate and CRL renewed before they lapse.
  */
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,12 +22,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "crypto/cert.h"
+#include "crypto/crl.h"
+#include "crypto/signer.h"
 #include "test_parent.h"
 #include "tt_util.h"
 
@@ -426,6 +433,103 @@ test_unreachable(void **state)
 	FAILS(d2, 3, "onnect", "child", "revoke", "--dir", d2, "--class", TP_CLASS);
 }
 
+/* A free TCP port on 127.0.0.1 (bound, then released). */
+static unsigned short
+free_port(void)
+{
+	struct sockaddr_in a = { 0 };
+	socklen_t alen = sizeof(a);
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(getsockname(s, (struct sockaddr *)&a, &alen), 0);
+	close(s);
+	return ntohs(a.sin_port);
+}
+
+/* A copy of the identity whose service URI is uri. */
+static void
+copy_with_uri(const char *dst, const char *uri)
+{
+	char cmd[2048], path[1100], old[64], *xml, *at, *end, *out;
+	size_t len;
+
+	snprintf(cmd, sizeof(cmd), "cp -a '%s' '%s'", D, dst);
+	assert_int_equal(system(cmd), 0);
+	snprintf(path, sizeof(path), "%s/parent_response.xml", dst);
+	xml = (char *)tt_read(path, &len);
+	snprintf(old, sizeof(old), "http://127.0.0.1:%u/updown/" ASSIGNED, tp_port(P));
+	at = strstr(xml, old);
+	assert_non_null(at);
+	end = at + strlen(old);
+	out = malloc(len + strlen(uri) + 1);
+	assert_non_null(out);
+	snprintf(out, len + strlen(uri) + 1, "%.*s%s%s", (int)(at - xml), xml, uri, end);
+	tt_write(path, out, strlen(out));
+	free(out);
+	free(xml);
+}
+
+/* https: the server's certificate is verified; --cacert names a trust anchor. */
+static void
+test_tls(void **state)
+{
+	const char *openssl = getenv("OPENSSL");
+	char cmd[2048], uri[128], d3[1024], acc[64];
+	unsigned short port;
+	pid_t pid;
+	int up = 0;
+
+	(void)state;
+	if (openssl == NULL)
+		skip();
+	snprintf(cmd, sizeof(cmd), "'%s' req -x509 -newkey rsa:2048 -nodes -keyout '%s' "
+	    "-out '%s' -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -days 1 "
+	    ">/dev/null 2>&1", openssl, tt_path("tls.key"), tt_path("tls.pem"));
+	assert_int_equal(system(cmd), 0);
+	port = free_port();
+	snprintf(acc, sizeof(acc), "127.0.0.1:%u", port);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		execl(openssl, openssl, "s_server", "-accept", acc, "-cert", tt_path("tls.pem"),
+		    "-key", tt_path("tls.key"), "-www", "-quiet", (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 100 && !up; i++) {
+		struct sockaddr_in a = { 0 };
+		int s = socket(AF_INET, SOCK_STREAM, 0);
+
+		a.sin_family = AF_INET;
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		a.sin_port = htons(port);
+		up = connect(s, (struct sockaddr *)&a, sizeof(a)) == 0;
+		close(s);
+		if (!up)
+			usleep(50000);
+	}
+	if (up) {
+		snprintf(uri, sizeof(uri), "https://127.0.0.1:%u/updown/" ASSIGNED, port);
+		snprintf(d3, sizeof(d3), "%s", tt_path("child-tls"));
+		copy_with_uri(d3, uri);
+		/* Verification is on: a self-signed server certificate is refused. */
+		FAILS(d3, 3, "SSL certificate", "child", "list", "--dir", d3, "--timeout", "5");
+		/* Trusted through --cacert: the handshake passes (this server never answers). */
+		FAILS(d3, 3, "timed out", "child", "list", "--dir", d3, "--timeout", "2",
+		    "--cacert", tt_path("tls.pem"));
+	}
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	assert_true(up);
+}
+
 static void
 test_usage_errors(void **state)
 {
@@ -447,6 +551,95 @@ test_usage_errors(void **state)
 	    "--sia-repo", TP_SIA_HEAD, "--sia-mft", "rsync://127.0.0.1/repo/child/");
 	/* Not a child identity at all. */
 	FAILS(tt_tmpdir(), 3, "no child identity", "child", "list", "--dir", tt_path("nothing"));
+}
+
+/* ---- BPKI renewal ---- */
+
+static int
+urandom(void *ctx, unsigned char *buf, size_t len)
+{
+	FILE *f = fopen("/dev/urandom", "rb");
+	size_t n;
+
+	(void)ctx;
+	if (f == NULL)
+		return -1;
+	n = fread(buf, 1, len, f);
+	fclose(f);
+	return n == len ? 0 : -1;
+}
+
+/*
+ * An EE certificate that has expired and a CRL about to go stale: the
+ * next request renews both in memory (the parent accepts it), and they
+ * are stored with the response's state.
+ */
+static void
+test_bpki_renewal(void **state)
+{
+	struct signer *s = NULL;
+	struct signer_key *tak = NULL, *eek = NULL;
+	struct cert_issuer iss;
+	struct cert_bpki_params bp = { 0 };
+	struct crl_params cp = { 0 };
+	struct tt_out o;
+	unsigned char *pem, *ta, *spki = NULL, *ee = NULL, *crl = NULL, sn[9];
+	size_t len, ta_len, spki_len, ee_len, crl_len, sn_len;
+	char path[1100];
+	time_t now = time(NULL);
+
+	(void)state;
+	assert_int_equal(signer_sw_open(urandom, NULL, &s), 0);
+	snprintf(path, sizeof(path), "%s/bpki-ta.key", D);
+	pem = tt_read(path, &len);
+	assert_int_equal(signer_sw_import_pem(s, "ta", pem, len, &tak), 0);
+	free(pem);
+	snprintf(path, sizeof(path), "%s/bpki-ee.key", D);
+	pem = tt_read(path, &len);
+	assert_int_equal(signer_sw_import_pem(s, "ee", pem, len, &eek), 0);
+	free(pem);
+	snprintf(path, sizeof(path), "%s/bpki-ta.cer", D);
+	ta = tt_read(path, &ta_len);
+	assert_int_equal(cert_issuer_load(&iss, s, tak, ta, ta_len), 0);
+	assert_int_equal(signer_key_public(s, eek, &spki, &spki_len), 0);
+	assert_int_equal(cert_serial_from_u64(77, sn, &sn_len), 0);
+	bp.serial = sn;
+	bp.serial_len = sn_len;
+	bp.not_before = now - 30 * 86400L;
+	bp.not_after = now - 86400L;
+	bp.subject_cn = "expired EE";
+	assert_int_equal(cert_bpki_ee(&iss, spki, spki_len, &bp, &ee, &ee_len), 0);
+	cp.this_update = now - 30 * 86400L;
+	cp.next_update = now + 86400L;
+	cp.number = 5;
+	assert_int_equal(crl_write(&iss, &cp, &crl, &crl_len), 0);
+	snprintf(path, sizeof(path), "%s/bpki-ee.cer", D);
+	tt_write(path, ee, ee_len);
+	snprintf(path, sizeof(path), "%s/bpki.crl", D);
+	tt_write(path, crl, crl_len);
+	tt_ctl(&o, "child", "list", "--dir", D, "--json", NULL);
+	tt_expect(&o, 0);
+	tt_has(o.out, "\"bpki-ee.cer\"");
+	tt_has(o.out, "\"bpki.crl\"");
+	tt_out_free(&o);
+	/* Stored: the next request has nothing to renew. */
+	tt_ctl(&o, "child", "list", "--dir", D, "--json", NULL);
+	tt_expect(&o, 0);
+	tt_hasnt(o.out, "\"bpki-ee.cer\"");
+	tt_hasnt(o.out, "\"bpki.crl\"");
+	tt_out_free(&o);
+	snprintf(path, sizeof(path), "%s/bpki-ee.cer", D);
+	tt_ctl(&o, "inspect", "--ta", tt_path("child/bpki-ta.cer"), path, NULL);
+	tt_expect(&o, 0);
+	tt_hasnt(o.out, "serial: 77\n");
+	tt_has(o.out, "signature (issuer from --ta): valid");
+	tt_out_free(&o);
+	free(ta);
+	free(spki);
+	free(ee);
+	free(crl);
+	cert_issuer_free(&iss);
+	signer_close(s);
 }
 
 /* ---- revoke ---- */
@@ -508,7 +701,9 @@ main(void)
 		cmocka_unit_test(test_bad_responses),
 		cmocka_unit_test(test_error_response),
 		cmocka_unit_test(test_unreachable),
+		cmocka_unit_test(test_tls),
 		cmocka_unit_test(test_usage_errors),
+		cmocka_unit_test(test_bpki_renewal),
 		cmocka_unit_test(test_revoke),
 	};
 
