@@ -1,109 +1,263 @@
 #!/usr/bin/env bash
-# The demo: what the code can do end to end today (the protocol core).
-#   1. installs the Debian packages and builds (unless UPDOWN_NO_SETUP=1);
-#   2. reads real RFC 6492 messages from five other implementations, checks
-#      their CMS profile and signatures, and verifies one against its BPKI
-#      trust anchor;
-#   3. makes a child's BPKI with the openssl CLI, signs a list request with
-#      updownctl, has `openssl cms -verify` check it independently, and
-#      verifies it back with updownctl against the child's trust anchor;
-#   4. reads a Krill child_request (RFC 8183), as onboarding will.
-# Output goes to $UPDOWN_DEMO (default ./out/demo).
+# The demo: the appliance end to end, as an operator and a child see it.
+#   1. installs the Debian packages (scripts/setup.sh, unless UPDOWN_NO_SETUP=1)
+#      and builds updownctl and the appliance;
+#   2. key ceremony in SoftHSM (a fresh token), three operators, M = 2;
+#   3. an allocation table with three children: two registered from Krill's
+#      child_requests (tests/data/interop; they never talk) and our own child
+#      client; a bundle signed by 2 of the 3 operators;
+#   4. boots the appliance: the posix board (updown-appliance, lwIP on a TAP
+#      device in a network namespace this script creates and removes), or the
+#      QEMU board where that is ready (UPDOWN_DEMO_BOARD=posix|qemu|auto);
+#   5. delivers the bundle; the child lists and issues; the operators shrink
+#      that child (table diff against the appliance's store, a new bundle);
+#      the child's next list shows the re-issued, smaller certificate; the
+#      child revokes;
+#   6. rpki-client and FORT validate the publication point
+#      (tests/referees/run-referees); the audit log's chain is checked.
+# Everything stays in $UPDOWN_DEMO (default ./out/demo); it ends by printing
+# where. The namespace and the appliance are removed on exit (trap).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 out=${UPDOWN_DEMO:-$top/out/demo}
 build=${UPDOWN_BUILD:-$top/build}/plain
 interop=$top/tests/data/interop
+board=${UPDOWN_DEMO_BOARD:-auto}
+module=${SOFTHSM_MODULE:-/usr/lib/softhsm/libsofthsm2.so}
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
+export no_proxy='*'
 
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+t0=$(date +%s)
+say() { printf '\n\033[1m== [%3ss] %s\033[0m\n' "$(($(date +%s) - t0))" "$*"; }
+note() { printf '   %s\n' "$*"; }
+die() { printf '\n\033[1;31mdemo FAILED: %s\033[0m\n' "$*" >&2; exit 1; }
+# show CMD...: run CMD, its output indented (and kept in logs/demo.log).
+show() {
+	printf '   $ %s\n' "$(printf '%q ' "$@" | sed "s|$out/|\$OUT/|g; s|$top/||g")" >>"$out/logs/demo.log"
+	if ! "$@" >"$out/logs/last.out" 2>&1; then
+		sed 's/^/     /' "$out/logs/last.out"
+		cat "$out/logs/last.out" >>"$out/logs/demo.log"
+		die "$(basename "$1") ${2:-} ${3:-} failed"
+	fi
+	cat "$out/logs/last.out" >>"$out/logs/demo.log"
+	sed 's/^/     /' "$out/logs/last.out"
+}
+# showq CMD...: as show, but only the output lines matching $GREP.
+showq() {
+	local pat=$1
+	shift
+	show "$@" >/dev/null
+	grep -E -- "$pat" "$out/logs/last.out" | sed 's/^/     /' || true
+}
+# jpy FILE EXPR: a Python expression over the JSON document d.
+jpy() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$@"; }
+
+[ "$(id -u)" = 0 ] || die "run as root (SoftHSM, network namespaces and TAP devices)"
 
 if [ "${UPDOWN_NO_SETUP:-0}" != 1 ]; then
-	say "installing Debian packages"
+	say "installing Debian packages (scripts/setup.sh)"
 	"$top/scripts/setup.sh"
 fi
-say "building"
+
+say "building updownctl and the appliance ($build)"
 cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" -j"$(nproc)" --target updownctl >/dev/null
+cmake --build "$build" -j"$(nproc)" --target updownctl updown-appliance >/dev/null
 ctl=$build/tools/updownctl
-rm -rf "$out"; mkdir -p "$out"
+app=$build/firmware/updown-appliance
+[ -x "$ctl" ] && [ -x "$app" ] || die "build did not produce updownctl and updown-appliance"
 
-say "real messages from other implementations (signature and profile checks)"
-for f in \
-	rpki-commons/src/test/resources/isc-interop-updown/pdu.171.der \
-	rpki-commons/src/test/resources/isc-interop-updown/dtag-inbound-2.der \
-	krill/test-resources/remote/ncc-response.ber \
-	rpki-rs/test-data/ca/rfc6492/afrinic-response.der \
-	rpki-commons/src/test/resources/interop/up-down/krill-ca1-list-pdu.der; do
-	"$ctl" inspect "$interop/$f" | sed 's/^/  /' || true
+# The board. The QEMU board needs the appliance built for it (firmware/main_qemu.c)
+# and an image that carries configuration, token and bundle; until that is in
+# the tree the demo says so and runs the posix board.
+why_not_qemu=''
+if [ ! -f "$top/firmware/main_qemu.c" ]; then
+	why_not_qemu="the QEMU build of the appliance (firmware/main_qemu.c) is not in this tree yet"
+elif ! command -v qemu-system-x86_64 >/dev/null; then
+	why_not_qemu="qemu-system-x86_64 is not installed"
+else
+	why_not_qemu="this demo drives the QEMU board only once its image carries configuration, token and bundle (not wired here yet)"
+fi
+case $board in
+posix) ;;
+auto) board=posix ;;
+qemu) die "UPDOWN_DEMO_BOARD=qemu: $why_not_qemu" ;;
+*) die "UPDOWN_DEMO_BOARD must be posix, qemu or auto" ;;
+esac
+
+# ---- cleanup of what this run starts ----
+ns=updown-demo-$$
+app_pid=''
+cleanup() {
+	if [ -n "$app_pid" ] && kill -0 "$app_pid" 2>/dev/null; then
+		kill -TERM "$app_pid" 2>/dev/null || true
+		for _ in $(seq 50); do kill -0 "$app_pid" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$app_pid" 2>/dev/null || true
+	fi
+	ip netns del "$ns" 2>/dev/null || true
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+rm -rf "$out"
+mkdir -p "$out"/{logs,operators,bundles,children,softhsm/tokens}
+chmod 0755 "$out"
+: >"$out/logs/demo.log"
+lwip=10.77.0.2
+kern=10.77.0.1
+conf=$out/conf
+child=$out/child
+tab=$conf/table.txt
+prov=http://$lwip:81/provision
+
+say "key ceremony in SoftHSM (a fresh token in $out/softhsm)"
+printf 'directories.tokendir = %s/softhsm/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' \
+	"$out" >"$out/softhsm/softhsm2.conf"
+export SOFTHSM2_CONF=$out/softhsm/softhsm2.conf
+od -An -N8 -tx1 /dev/urandom | tr -d ' \n' >"$out/softhsm/user.pin"
+od -An -N8 -tx1 /dev/urandom | tr -d ' \n' >"$out/softhsm/so.pin"
+chmod 0600 "$out/softhsm/user.pin" "$out/softhsm/so.pin"
+note "three operators, each with a key of their own (files here; a token works too)"
+for op in alice bob carol; do
+	openssl genrsa -out "$out/operators/$op.key" 2048 2>/dev/null
+	openssl rsa -in "$out/operators/$op.key" -pubout -out "$out/operators/$op.pem" 2>/dev/null
 done
-say "LACNIC's 240 KB list_response (one class, 37 kB of IPv4 and 100 kB of IPv6 text)"
-"$ctl" inspect "$interop/krill/test-resources/remote/lacnic-valid.ber" | cut -c1-150 | sed 's/^/  /'
-say "rpkid's issue request verified against Carol's BPKI trust anchor, at its signing time"
-"$ctl" inspect --ta "$interop/rpki-rs/test-data/ca/sigmsg/cms_ta.cer" --at signing-time \
-	"$interop/rpki-rs/test-data/ca/sigmsg/pdu_200.der" | sed 's/^/  /'
+showq '^(token|  label|keys|  (CA|BPKI TA|BPKI EE) key|    label|operators|  operators/|TAL|rsync:|certificates|  ca-|    resources)' \
+	"$ctl" ceremony --dir "$conf" --hsm-module "$module" --init-token updown-demo \
+	--so-pin-source "file:$out/softhsm/so.pin" --pin-source "file:$out/softhsm/user.pin" \
+	--handle demo-nir --class DEFAULT --service-uri-base "http://$lwip/updown/" \
+	--rsync-base rsync://rpki.demo.test/repo/ \
+	--resources "as=64496-64511;ipv4=10.0.0.0/8;ipv6=2001:db8::/32" \
+	--operator "$out/operators/alice.pem" --operator "$out/operators/bob.pem" \
+	--operator "$out/operators/carol.pem" --threshold 2 --address "$lwip/24" --http-port 80
+note "full record: $conf/ceremony-record.txt"
 
-say "a child's BPKI, made with the openssl CLI in $out/child"
-mkdir -p "$out/child" && cd "$out/child"
-cat > bpki.cnf <<'CNF'
-[ca]
-default_ca = bpki
-[bpki]
-database = index.txt
-crlnumber = crlnumber
-default_md = sha256
-default_crl_days = 1
-certificate = ta.pem
-private_key = ta.key
-crl_extensions = crl_ext
-[crl_ext]
-authorityKeyIdentifier = keyid:always
-[ta]
-basicConstraints = critical,CA:TRUE
-subjectKeyIdentifier = hash
-keyUsage = critical,keyCertSign,cRLSign
-[ee]
-basicConstraints = critical,CA:FALSE
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-keyUsage = critical,digitalSignature
-CNF
-: > index.txt; echo 01 > crlnumber
-openssl req -x509 -newkey rsa:2048 -nodes -keyout ta.key -out ta.pem -days 365 \
-	-subj "/CN=demo-child BPKI TA" -config bpki.cnf -extensions ta 2>/dev/null
-openssl req -new -newkey rsa:2048 -nodes -keyout ee.key -out ee.csr \
-	-subj "/CN=demo-child BPKI EE" 2>/dev/null
-openssl x509 -req -in ee.csr -CA ta.pem -CAkey ta.key -CAcreateserial -days 30 \
-	-extfile bpki.cnf -extensions ee -out ee.pem 2>/dev/null
-openssl ca -config bpki.cnf -gencrl -out crl.pem 2>/dev/null
-echo "  TA, EE certificate and CRL: $(ls ta.pem ee.pem crl.pem | tr '\n' ' ')"
+say "onboarding three children (RFC 8183)"
+note "two from Krill's child_requests (tests/data/interop); they are registered, never talk"
+show "$ctl" onboard --dir "$conf" --table "$tab" -o "$out/children/rand.parent_response.xml" \
+	"$interop/krill/test-resources/oob/apnic/child_request.xml"
+show "$ctl" onboard --dir "$conf" --table "$tab" \
+	-o "$out/children/child-request-compact.parent_response.xml" \
+	"$interop/krill/test-resources/testbed/child_request_compact.xml"
+note "and our own child client, demo-child"
+show "$ctl" child init --dir "$child" --handle demo-child
+show "$ctl" onboard --dir "$conf" --table "$tab" -o "$out/children/demo-child.parent_response.xml" \
+	"$child/child_request.xml"
+show "$ctl" child parent --dir "$child" "$out/children/demo-child.parent_response.xml"
 
-say "the child signs a list request"
-cat > list.xml <<'XML'
-<?xml version="1.0" encoding="UTF-8"?>
-<message xmlns="http://www.apnic.net/specs/rescerts/up-down/" version="1"
-         sender="demo-child" recipient="demo-parent" type="list"/>
-XML
-"$ctl" sign --ee ee.pem --key ee.key --crl crl.pem -o list.der list.xml
-echo "  list.der: $(stat -c %s list.der) bytes"
+say "allocation table, version 2: grants for the three children"
+notafter=$(date -u -d '+180 days' +%Y-%m-%dT00:00:00Z)
+sed -i 's/^version 1$/version 2/' "$tab"
+cat >>"$tab" <<EOF
 
-say "independent check: openssl cms -verify"
-openssl cms -verify -inform DER -in list.der -CAfile ta.pem -purpose any \
-	-out list.verified.xml 2>&1 | sed 's/^/  /'
-cmp list.xml list.verified.xml && echo "  payload identical to list.xml"
-openssl cms -cmsout -print -inform DER -in list.der | grep -A1 -E 'object: (contentType|messageDigest|signingTime)' \
-	| grep -E 'object:' | sed 's/^ */  signed attribute: /'
+grant rand DEFAULT as=64500 ipv4=10.1.0.0/16 notafter=$notafter
+grant child-request-compact DEFAULT ipv4=10.3.0.0/16 ipv6=2001:db8:3::/48 notafter=$notafter
+grant demo-child DEFAULT as=64496 ipv4=10.2.0.0/16 ipv6=2001:db8:2::/48 notafter=$notafter
+EOF
+grep '^grant' "$tab" | sed 's/^/     /'
+show "$ctl" table validate "$tab" --holdings "$conf"
+cp "$tab" "$out/bundles/table-v2.txt"
 
-say "updownctl verifies it against the child's trust anchor"
-"$ctl" inspect --ta ta.pem list.der | sed 's/^/  /'
+say "bundle v2, signed by 2 of the 3 operators (alice, bob)"
+b2=$out/bundles/bundle-v2.der
+showq '^(.*: table version|  comment|  table:)' "$ctl" bundle create "$out/bundles/table-v2.txt" -o "$b2" --comment "three children"
+showq 'signing as|signatures? now' "$ctl" bundle sign "$b2" --key "$out/operators/alice.key" --dir "$conf"
+showq 'signing as|signatures? now' "$ctl" bundle sign "$b2" --key "$out/operators/bob.key" --dir "$conf"
+showq '^  (signature|operators)|accepted' "$ctl" bundle verify "$b2" --dir "$conf"
 
-say "RFC 8183: a child_request from Krill (onboarding input)"
-"$ctl" inspect "$interop/krill/test-resources/oob/apnic/child_request.xml" | sed 's/^/  /'
+say "booting the appliance: $board board"
+[ -n "$why_not_qemu" ] && note "(not the QEMU board: $why_not_qemu; UPDOWN_DEMO_BOARD=posix silences this)"
+note "network namespace $ns, TAP device tap0: kernel side $kern, lwIP $lwip"
+ip netns add "$ns"
+ip netns exec "$ns" sh -c "ip link set lo up && ip tuntap add dev tap0 mode tap &&
+	ip link set tap0 up && ip addr add $kern/24 dev tap0"
+ip netns exec "$ns" "$app" --config "$conf/updown.conf" --tap tap0 --log-level info \
+	>"$out/logs/appliance.log" 2>&1 &
+app_pid=$!
+for _ in $(seq 300); do
+	grep -q '^updown-appliance: address' "$out/logs/appliance.log" && break
+	kill -0 "$app_pid" 2>/dev/null || { tail "$out/logs/appliance.log"; die "the appliance exited"; }
+	sleep 0.1
+done
+grep '^updown-appliance: address' "$out/logs/appliance.log" | sed 's/^/     /' ||
+	die "the appliance did not start (see $out/logs/appliance.log)"
+for _ in $(seq 50); do
+	ip netns exec "$ns" bash -c "exec 3<>/dev/tcp/$lwip/80" 2>/dev/null && break
+	sleep 0.1
+done
+nsx() { ip netns exec "$ns" "$@"; }
 
-say "done"
+say "delivering bundle v2 to the provisioning endpoint ($prov)"
+showq 'delivered' nsx "$ctl" bundle deliver "$b2" --to "$prov"
+
+say "demo-child: list"
+show nsx "$ctl" child list --dir "$child"
+
+say "demo-child: issue"
+showq '^(parent|  up-down|    certificate|    issuer|      subject|      certified|stored)' \
+	nsx "$ctl" child issue --dir "$child" --class DEFAULT \
+	--sia-repo rsync://rpki.demo.test/demo-child/ --sia-mft rsync://rpki.demo.test/demo-child/demo-child.mft
+"$ctl" inspect --json "$child/certs/DEFAULT.cer" >"$out/logs/cert-v2.json"
+serial1=$(jpy "$out/logs/cert-v2.json" "d[0]['certificate']['serial']")
+
+say "the operators shrink demo-child: ipv4 10.2.0.0/16 -> 10.2.0.0/17 (table v3)"
+sed -e 's/^version 2$/version 3/' \
+	-e 's|^grant demo-child DEFAULT as=64496 ipv4=10.2.0.0/16 |grant demo-child DEFAULT as=64496 ipv4=10.2.0.0/17 |' \
+	"$out/bundles/table-v2.txt" >"$out/bundles/table-v3.txt"
+note "what will change, against the appliance's state store (read-only):"
+show "$ctl" table diff "$out/bundles/table-v2.txt" "$out/bundles/table-v3.txt" --state "$conf/state"
+grep -q "serial $serial1 demo-child/DEFAULT: re-issued smaller" "$out/logs/last.out" ||
+	die "the diff does not name demo-child's certificate as re-issued smaller"
+b3=$out/bundles/bundle-v3.der
+showq '^(.*: table version|  comment)' "$ctl" bundle create "$out/bundles/table-v3.txt" -o "$b3" --comment "shrink demo-child"
+note "signed by bob and carol this time"
+showq 'signing as' "$ctl" bundle sign "$b3" --key "$out/operators/bob.key" --dir "$conf"
+showq 'signing as' "$ctl" bundle sign "$b3" --key "$out/operators/carol.key" --dir "$conf"
+showq 'accepted' "$ctl" bundle verify "$b3" --dir "$conf" --state "$conf/state"
+showq 'delivered' nsx "$ctl" bundle deliver "$b3" --to "$prov"
+
+say "demo-child: the next list shows the re-issued certificate"
+showq '^(parent|  up-down|    resource_set_ipv4|    certificate|    issuer|      subject|      certified)' \
+	nsx "$ctl" child list --dir "$child"
+nsx "$ctl" child list --dir "$child" --json >"$out/logs/list-v3.json"
+got=$(jpy "$out/logs/list-v3.json" "[(x['certificate']['serial'], x['certificate']['resources']['ipv4']) for x in d['message']['classes'][0]['certificates']]")
+case $got in
+"[('$serial1', "*) die "the certificate was not re-issued: $got" ;;
+*"'10.2.0.0/17')]") note "re-issued: serial $serial1 -> $(jpy "$out/logs/list-v3.json" "d['message']['classes'][0]['certificates'][0]['certificate']['serial']"), ipv4 10.2.0.0/17" ;;
+*) die "unexpected certificates after the shrink: $got" ;;
+esac
+
+say "demo-child: revoke"
+show nsx "$ctl" child revoke --dir "$child" --class DEFAULT
+
+say "stopping the appliance (SIGTERM)"
+kill -TERM "$app_pid"
+rc=0
+wait "$app_pid" || rc=$?
+app_pid=''
+tail -2 "$out/logs/appliance.log" | sed 's/^/     /'
+[ "$rc" = 0 ] || die "the appliance exited $rc"
+ip netns del "$ns"
+
+say "relying parties: rpki-client and FORT on the publication point"
+show "$top/tests/referees/run-referees" "$conf/ta.tal" "$conf/repository"
+
+say "audit log (updownctl inspect $conf/state)"
+"$ctl" inspect "$conf/state" >"$out/logs/audit.txt" || die "the audit log does not verify"
+grep -E '^  #' "$out/logs/audit.txt" | cut -c1-110 | tail -8 | sed 's/^/     /'
+grep -E '^  chain:' "$out/logs/audit.txt" | sed 's/^/     /'
+grep -q '^  chain: VALID' "$out/logs/audit.txt" || die "the audit chain is not valid"
+
+say "done in $(($(date +%s) - t0)) s; everything is in $out"
 cat <<EOT
-  updownctl:     $ctl
-  child BPKI:    $out/child/{ta,ee}.pem, crl.pem (keys beside them: demo only)
-  signed list:   $out/child/list.der
-  real messages: $interop (origin in its README)
+  TAL:             $conf/ta.tal
+  repository:      $conf/repository/ (rsync://rpki.demo.test/repo/ laid out as files)
+  audit log:       $conf/state/updown.db (printed, chain verdict: $out/logs/audit.txt)
+  configuration:   $conf/updown.conf, ceremony record $conf/ceremony-record.txt
+  allocation:      $out/bundles/table-v{2,3}.txt and the signed bundles beside them
+  HSM token:       $out/softhsm (SOFTHSM2_CONF=$out/softhsm/softhsm2.conf; PINs beside it, demo only)
+  operators:       $out/operators/{alice,bob,carol}.{key,pem} (keys in files: demo only)
+  child client:    $child (parent_responses in $out/children)
+  logs:            $out/logs/appliance.log, $out/logs/demo.log (every command's output)
+  tools:           $ctl, $app
 EOT
