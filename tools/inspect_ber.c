@@ -23,6 +23,8 @@ struct buf {
 static int
 put(struct buf *b, const unsigned char *p, size_t n)
 {
+	if (n == 0)
+		return 0;
 	if (b->cap - b->len < n) {
 		size_t cap = b->cap ? b->cap : 256;
 		unsigned char *np;

@@ -251,6 +251,12 @@ test_list(void **state)
 	tt_has(o.out, "\"type\": \"list_response\"");
 	tt_has(o.out, "\"resource_set_as\": \"" TP_AS "\"");
 	tt_has(o.out, "\"certificates\": []");
+	assert_true(tt_json_valid(o.out));
+	tt_out_free(&o);
+	/* Strict DER and lenient attributes change nothing for a DER, profile-true parent. */
+	tt_ctl(&o, "child", "list", "--dir", D, "--der-only", "--lenient", NULL);
+	tt_expect(&o, 0);
+	tt_has(o.out, "HTTP 200, DER CMS");
 	tt_out_free(&o);
 }
 
