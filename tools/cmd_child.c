@@ -26,6 +26,18 @@
  * Exit codes: 0 ok; 1 refused (error_response, a response that fails a
  * check, bad identity); 2 usage; 3 I/O, parent unreachable, timeout,
  * oversized response, or an HTTP status other than 200.
+ *
+ * --json writes one object (a stable schema; absent values are null):
+ *   { "command": "list" | "issue" | "revoke",
+ *     "service_uri": str, "http_status": 200,      (after a response)
+ *     "signing_time": "YYYY-MM-DDThh:mm:ssZ", "encoding": "DER" | "BER",
+ *     "message": MESSAGE,                          (inspect_updown.c; each
+ *                 certificate also has "key": the label of our key, or null)
+ *     "ok": bool, "exit": int, "error": str | null,
+ *     "stored": [ paths relative to DIR written by this command ] }
+ * "message" is present whenever a verified response was decoded, an
+ * error_response included ("ok": false, "exit": 1). `init` and `parent`
+ * write { "command", "ok", ... } with their own fields.
  */
 #include <dirent.h>
 #include <errno.h>
