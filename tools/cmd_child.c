@@ -85,6 +85,7 @@ struct child_run {
 	struct jo j;
 	bool json;
 	long http_status;
+	bool shown;               /* show_response() wrote the response's fields */
 	const char *stored[CHILD_TXN_MAX];
 	size_t nstored;
 };
@@ -187,6 +188,8 @@ static int
 run_end(struct child_run *run, int rc, const char *error)
 {
 	if (run->json) {
+		if (!run->shown && run->http_status != 0)
+			jo_int(&run->j, "http_status", run->http_status);
 		jo_bool(&run->j, "ok", rc == 0);
 		jo_int(&run->j, "exit", rc);
 		jo_str(&run->j, "error", error);
@@ -384,6 +387,7 @@ show_response(struct child_id *id, struct child_run *run, const struct exchange 
 	char ts[UD_TIME_SIZE];
 
 	ud_time_format(ex->signing_time, ts);
+	run->shown = true;
 	if (run->json) {
 		jo_str(&run->j, "service_uri", pr->service_uri);
 		jo_int(&run->j, "http_status", run->http_status);

@@ -357,6 +357,9 @@ test_http_errors(void **state)
 	bad_parent(TP_STATUS, 3, "HTTP status 500");
 	tp_set_status(P, 503);
 	bad_parent(TP_STATUS, 3, "HTTP status 503");
+	tp_set_mode(P, TP_STATUS);
+	FAILS(D, 3, "\"http_status\": 503", "child", "list", "--dir", D, "--json");
+	tp_set_mode(P, TP_NORMAL);
 }
 
 static void
