@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # bench/bench_boot.sh: VM boot-to-serving time of the QEMU appliance.
 #
-#   bench/bench_boot.sh --firmware PATH [--runs N] [--work DIR] [--bzimage]
-#                       [--arg WORD]... [--kvm]
+#   bench/bench_boot.sh --firmware PATH [--updownctl PATH] [--runs N]
+#                       [--work DIR] [--bzimage] [--arg WORD]... [--kvm]
 #
 # Builds an image around the firmware (board/qemu/build-image) and boots it
 # N times (default 5) under TCG. For each boot it measures, from the moment
@@ -15,29 +15,33 @@
 # the stock compressed kernel (/boot/vmlinuz-*) for comparison with the
 # unpacked PVH kernel that build-image uses.
 #
-# The firmware is typically tests/qemu/qemu_testfw from a build tree; the
-# bench passes it --no-hsm-check unless --arg is given, so the number is
-# boot-to-serving, not the boot test's RSA key generation. Not a test: it
-# prints numbers (runs take ~5 s each).
+# The real appliance: --firmware BUILD/firmware/updown-appliance-qemu
+# --updownctl BUILD/tools/updownctl. The bench then runs a key ceremony in
+# a SoftHSM token of its own (one class, no children) and builds the image
+# with that configuration and token, so each boot opens the HSM, the store
+# and the engine, reconciles and serves. With qemu_testfw (board bring-up,
+# no --updownctl) the bench passes --no-hsm-check unless --arg is given.
+# Not a test: it prints numbers (runs take ~5 s each).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-firmware='' work='' runs=5 bzimage=0 kvm=()
+firmware='' ctl='' work='' runs=5 bzimage=0 kvm=()
 args=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--firmware) firmware=$2; shift 2 ;;
+	--updownctl) ctl=$2; shift 2 ;;
 	--runs) runs=$2; shift 2 ;;
 	--work) work=$2; shift 2 ;;
 	--arg) args+=(--arg "$2"); shift 2 ;;
 	--bzimage) bzimage=1; shift ;;
 	--kvm) kvm=(--kvm); shift ;;
-	-h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,25p' "$0"; exit 0 ;;
 	*) echo "bench_boot: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
 [ -n "$firmware" ] || { echo "bench_boot: --firmware PATH is required" >&2; exit 2; }
-[ ${#args[@]} -gt 0 ] || args=(--arg --no-hsm-check)
+[ ${#args[@]} -gt 0 ] || [ -n "$ctl" ] || args=(--arg --no-hsm-check)
 case $runs in ''|*[!0-9]*|0) echo "bench_boot: bad --runs" >&2; exit 2 ;; esac
 own_work=0
 if [ -z "$work" ]; then
@@ -54,8 +58,28 @@ trap cleanup EXIT
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 
+# The appliance: a configuration directory and token from a ceremony.
+image_opts=()
+if [ -n "$ctl" ]; then
+	module=/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so
+	mkdir -p "$work/hsm/tokens"
+	printf 'directories.tokendir = %s/hsm/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' \
+		"$work" >"$work/hsm/softhsm2.conf"
+	od -An -N16 -tx1 /dev/urandom | tr -d ' \n' >"$work/pin"
+	od -An -N16 -tx1 /dev/urandom | tr -d ' \n' >"$work/so-pin"
+	chmod 0600 "$work/pin" "$work/so-pin"
+	SOFTHSM2_CONF=$work/hsm/softhsm2.conf "$ctl" ceremony --dir "$work/conf" \
+		--hsm-module "$module" --init-token appliance \
+		--so-pin-source "file:$work/so-pin" --pin-source "file:$work/pin" \
+		--handle bench-parent --class DEFAULT \
+		--service-uri-base http://127.0.0.1/updown/ \
+		--rsync-base rsync://rpki.example.net/repo/ \
+		--resources "as=64496-64511;ipv4=192.0.2.0/24" >"$work/ceremony.log" 2>&1 ||
+		{ cat "$work/ceremony.log" >&2; echo "bench_boot: ceremony failed" >&2; exit 1; }
+	image_opts=(--config "$work/conf" --token-dir "$work/hsm/tokens" --pin-file "$work/pin")
+fi
 "$top/board/qemu/build-image" --firmware "$firmware" --out "$image" --reset-data \
-	"${args[@]}" >/dev/null
+	"${image_opts[@]}" "${args[@]}" >/dev/null
 
 port=
 for _ in $(seq 50); do
