@@ -283,6 +283,9 @@ extension(const unsigned char *oid, size_t olen, bool critical, unsigned char *v
 	if (EQ(oid, olen, OID_PE("\x0b")))
 		return ext_info_access(v, vend, c, true);
 	if (EQ(oid, olen, OID_PE("\x07")) || EQ(oid, olen, OID_PE("\x1c"))) {
+		/* A second IP extension (RFC 5280 4.2: at most one) replaces nothing. */
+		if (c->has_ip)
+			return -2;
 		c->has_ip = true;
 		c->ip_critical = critical;
 		c->res_v2 |= EQ(oid, olen, OID_PE("\x1c"));
@@ -290,6 +293,8 @@ extension(const unsigned char *oid, size_t olen, bool critical, unsigned char *v
 		return 0;
 	}
 	if (EQ(oid, olen, OID_PE("\x08")) || EQ(oid, olen, OID_PE("\x1d"))) {
+		if (c->has_as)
+			return -2;
 		c->has_as = true;
 		c->as_critical = critical;
 		c->res_v2 |= EQ(oid, olen, OID_PE("\x1d"));
@@ -316,7 +321,7 @@ extensions(unsigned char *p, const unsigned char *end, struct insp_cert *c,
 	while (p < end) {
 		unsigned char *q, *eend, *oid;
 		size_t olen;
-		int crit = 0;
+		int crit = 0, rc;
 		char name[48];
 
 		if (++n > INSP_MAX_EXT)
@@ -336,10 +341,11 @@ extensions(unsigned char *p, const unsigned char *end, struct insp_cert *c,
 		if (mbedtls_asn1_get_tag(&q, eend, &len, MBEDTLS_ASN1_OCTET_STRING) != 0 ||
 		    q + len != eend)
 			return fail(why, "malformed extnValue (RFC 5280 4.1)");
-		if (extension(oid, olen, crit != 0, q, eend, c) != 0) {
+		if ((rc = extension(oid, olen, crit != 0, q, eend, c)) != 0) {
 			insp_oid_name(oid, olen, name, sizeof(name));
-			snprintf(why, INSP_WHY, "malformed value of extension %s (RFC 5280 4.2)",
-			    name);
+			snprintf(why, INSP_WHY, rc == -2 ?
+			    "extension %s appears twice (RFC 5280 4.2)" :
+			    "malformed value of extension %s (RFC 5280 4.2)", name);
 			return -1;
 		}
 	}
