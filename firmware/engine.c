@@ -384,6 +384,7 @@ bpki_crl_make(struct engine *e, time_t now)
 	e->bpki_crl = der;
 	e->bpki_crl_len = len;
 	e->bpki_crl_next = cp.next_update;
+	e->bpki_checked_until = 0;     /* a new CRL: check the next reply in full */
 	return 0;
 }
 
@@ -424,6 +425,15 @@ verify_reply(struct engine *e, const unsigned char *der, size_t len, time_t now)
 	return 0;
 }
 
+/*
+ * How long a full check of a reply (verify_reply) stands for the replies
+ * after it. cms_sign() verifies every reply's signature with the EE key;
+ * what verify_reply adds (EE and CRL signed by our TA, their validity at
+ * now) depends only on the EE, the CRL and the clock, so it is repeated
+ * when the CRL changes and at least this often, not for every reply.
+ */
+#define ENG_REPLY_CHECK_INTERVAL 60
+
 /* See engine_int.h. */
 int
 eng_sign_reply(struct engine *e, const char *xml, size_t xml_len, time_t now,
@@ -433,6 +443,7 @@ eng_sign_reply(struct engine *e, const char *xml, size_t xml_len, time_t now,
 	struct cms_signer cs;
 	unsigned char *crl = NULL;
 	size_t crl_len;
+	bool check;
 	int rc;
 
 	*out = NULL;
@@ -443,6 +454,8 @@ eng_sign_reply(struct engine *e, const char *xml, size_t xml_len, time_t now,
 	crl_len = e->bpki_crl_len;
 	if ((crl = malloc(crl_len > 0 ? crl_len : 1)) != NULL)
 		memcpy(crl, e->bpki_crl, crl_len);
+	check = e->opts.verify_replies && (now >= e->bpki_checked_until ||
+	    now + ENG_REPLY_CHECK_INTERVAL < e->bpki_checked_until);
 	pthread_mutex_unlock(&e->bpki_lock);
 	if (crl == NULL)
 		return eng_err(ENGINE_ERR_NOMEM, "out of memory");
@@ -456,17 +469,27 @@ eng_sign_reply(struct engine *e, const char *xml, size_t xml_len, time_t now,
 	cs.sign = signer_cms_sign;
 	cs.sign_ctx = &ctx;
 	rc = cms_sign(&cs, (const unsigned char *)xml, xml_len, now, out, out_len);
-	free(crl);
-	if (rc != 0)
+	if (rc != 0) {
+		free(crl);
 		return eng_err(rc == CMS_ERR_SIGN ? ENGINE_ERR_SIGNER : ENGINE_ERR_CERT,
 		    "signing the reply: %s (%s)", cms_strerror(rc),
 		    rc == CMS_ERR_SIGN ? signer_last_error() : "");
-	if (e->opts.verify_replies && (rc = verify_reply(e, *out, *out_len, now)) != 0) {
+	}
+	if (check && (rc = verify_reply(e, *out, *out_len, now)) != 0) {
+		free(crl);
 		free(*out);
 		*out = NULL;
 		*out_len = 0;
 		return rc;
 	}
+	if (check) {
+		/* Stands for later replies only while the CRL is the one just checked. */
+		pthread_mutex_lock(&e->bpki_lock);
+		if (e->bpki_crl_len == crl_len && memcmp(e->bpki_crl, crl, crl_len) == 0)
+			e->bpki_checked_until = now + ENG_REPLY_CHECK_INTERVAL;
+		pthread_mutex_unlock(&e->bpki_lock);
+	}
+	free(crl);
 	return 0;
 }
 
@@ -552,6 +575,9 @@ bpki_selftest(struct engine *e, time_t now)
 		goto out;
 	}
 	e->opts.verify_replies = true;
+	pthread_mutex_lock(&e->bpki_lock);
+	e->bpki_checked_until = 0;     /* the self-test always checks in full */
+	pthread_mutex_unlock(&e->bpki_lock);
 	rc = eng_sign_reply(e, xml, xml_len, now, &der, &der_len);
 	e->opts.verify_replies = verify;
 	if (rc != 0)

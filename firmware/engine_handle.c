@@ -28,6 +28,7 @@ struct req {
 	char desc[256];              /* the error_response description (client-facing) */
 	char detail[256];            /* for the log line */
 	bool replay_done;            /* the signing-time was recorded */
+	bool time_unchanged;         /* equal to the stored signing-time: nothing to record */
 	struct engine_response *resp;
 };
 
@@ -793,30 +794,38 @@ log_exchange(struct engine *e, const unsigned char *req, size_t len, time_t now,
 
 /*
  * After an authenticated request: the child's signing-time (unless a batch
- * recorded it already, or the answer is 1101) and the exchange log in one
- * transaction (UD-35, UD-160). If that fails the reply is replaced by a
- * 2001 and logged on its own. Returns true when the exchange was logged.
+ * recorded it already, it equals the stored one, or the answer is 1101)
+ * and the exchange log in one durable transaction (UD-35, UD-160). With no
+ * signing-time to record, the log row is written on its own without an
+ * fsync (store_exchange_log: a record, not state the reply depends on).
+ * If recording the signing-time fails the reply is replaced by a 2001 and
+ * logged on its own. Returns true when the exchange was logged.
  */
 static bool
 finish(struct req *r, const unsigned char *req, size_t len)
 {
 	struct engine *e = r->e;
 	struct engine_response *resp = r->resp;
-	bool owed = !r->replay_done && r->status != UD_STATUS_ALREADY_PROCESSING &&
-	    resp->http_status == 200;
+	bool owed = !r->replay_done && !r->time_unchanged &&
+	    r->status != UD_STATUS_ALREADY_PROCESSING && resp->http_status == 200;
+	const char *type = ud_type_name((enum ud_type)resp->type);
 	char buf[16];
 	int src;
 
 	resp->status = r->status;
 	pthread_mutex_lock(&e->store_lock);
-	if ((src = store_begin(e->store)) == 0 &&
-	    (!owed || (src = store_child_replay_update(e->store, r->child, r->signing_time)) == 0) &&
-	    (src = store_exchange_log(e->store, r->now, r->child,
-	    ud_type_name((enum ud_type)resp->type), outcome(resp, buf), req, len, resp->body,
-	    resp->body_len)) == 0)
-		src = store_commit(e->store);
-	if (src != 0)
-		store_rollback(e->store);
+	if (!owed) {
+		src = store_exchange_log(e->store, r->now, r->child, type, outcome(resp, buf), req,
+		    len, resp->body, resp->body_len);
+	} else {
+		if ((src = store_begin(e->store)) == 0 &&
+		    (src = store_child_replay_update(e->store, r->child, r->signing_time)) == 0 &&
+		    (src = store_exchange_log(e->store, r->now, r->child, type, outcome(resp, buf),
+		    req, len, resp->body, resp->body_len)) == 0)
+			src = store_commit(e->store);
+		if (src != 0)
+			store_rollback(e->store);
+	}
 	pthread_mutex_unlock(&e->store_lock);
 	if (src == 0) {
 		r->replay_done |= owed;
@@ -983,6 +992,8 @@ engine_handle(struct engine *e, const char *url_child, const unsigned char *req,
 		resp->child[0] = '\0';
 		goto done;
 	}
+	r.time_unchanged = src == 0 && child.has_signing_time &&
+	    r.signing_time == child.last_signing_time;
 	eng_hook(e, ENGINE_HOOK_AUTHENTICATED);
 	serve(&r, &uerr, decoded);
 	logged = finish(&r, req, len);

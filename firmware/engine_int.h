@@ -69,6 +69,7 @@ struct engine {
 	unsigned char *bpki_crl;          /* under bpki_lock */
 	size_t bpki_crl_len;
 	time_t bpki_crl_next;
+	time_t bpki_checked_until;        /* under bpki_lock: a reply passed verify_reply */
 	struct crl_entry *bpki_revoked;   /* carried over from the configured CRL */
 	struct crl_serial *bpki_revoked_serials;
 	size_t bpki_nrevoked;
@@ -122,7 +123,11 @@ bool eng_own_key(struct engine *e, const uint8_t ski[SKI_LEN]);
 /* The advertised notafter: the entitlement's, clipped to our certificate's (UD-83). */
 time_t eng_notafter(const struct eclass *c, time_t ent_notafter);
 
-/* Sign xml as a reply (BPKI EE, current BPKI CRL), verify it if configured. */
+/*
+ * Sign xml as a reply (BPKI EE, current BPKI CRL). cms_sign checks every
+ * signature; if configured, a reply is also checked as a child would
+ * (verify_reply) whenever the CRL changed and at least once a minute.
+ */
 int eng_sign_reply(struct engine *e, const char *xml, size_t xml_len, time_t now,
                    unsigned char **out, size_t *out_len);
 /* Re-sign the BPKI CRL if it is within half its validity of nextUpdate (or force). */

@@ -250,6 +250,7 @@ struct store {
 	store_fault_fn fault_fn;
 	void *fault_arg;
 	char err[512];
+	bool sync_lax;            /* synchronous = NORMAL left set by a failed restore */
 };
 
 /* ---- errors ---- */
@@ -1221,6 +1222,28 @@ store_info(struct store *s, struct store_info *info)
 
 /* ---- transactions ---- */
 
+/*
+ * PRAGMA synchronous = FULL (full) or NORMAL (outside a transaction only:
+ * SQLite refuses the change inside one). An exchange log row written on
+ * its own (UD-160: a record, not state a reply depends on) is committed
+ * with NORMAL: in WAL mode that skips the fsync, and the next FULL commit
+ * or checkpoint makes it durable with everything before it. Every
+ * transaction (store_begin) stays FULL. If FULL cannot be restored,
+ * sync_lax stays set and store_begin refuses until it can.
+ */
+static int
+set_sync(struct store *s, bool full)
+{
+	int rc = exec(s, full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
+	    "setting synchronous");
+
+	if (full)
+		s->sync_lax = rc != 0;
+	else if (rc == 0)
+		s->sync_lax = true;
+	return rc;
+}
+
 /* BEGIN IMMEDIATE: takes the write lock now, so commit cannot meet a writer. */
 int
 store_begin(struct store *s)
@@ -1233,6 +1256,8 @@ store_begin(struct store *s)
 		return seterr(s, STORE_ERR_READONLY, "the store was opened read-only");
 	if (!sqlite3_get_autocommit(s->db))
 		return seterr(s, STORE_ERR_IN_TXN, "a transaction is already open");
+	if (s->sync_lax && (rc = set_sync(s, true)) != 0)
+		return rc;
 	if ((rc = exec(s, "BEGIN IMMEDIATE", "beginning a transaction")) != 0)
 		return rc;
 	hook(s, STORE_FP_BEGIN);
@@ -2750,7 +2775,8 @@ store_exchange_log(struct store *s, time_t now, const char *child, const char *t
                    const uint8_t *resp, size_t resp_len)
 {
 	sqlite3_stmt *st = NULL;
-	int rc;
+	bool lax = false;
+	int rc, rrc;
 
 	if (s == NULL || outcome == NULL)
 		return STORE_ERR_ARG;
@@ -2770,7 +2796,18 @@ store_exchange_log(struct store *s, time_t now, const char *child, const char *t
 		bind_blob(st, 5, req, req_len);
 	if (resp != NULL)
 		bind_blob(st, 6, resp, resp_len);
-	if ((rc = run(s, st, "logging an exchange")) != 0)
+	/* On its own (autocommit): no fsync for a log row either (see set_sync). */
+	if (sqlite3_get_autocommit(s->db)) {
+		if (s->sync_lax && (rc = set_sync(s, true)) != 0) {
+			sqlite3_reset(st);
+			return rc;
+		}
+		lax = set_sync(s, false) == 0;
+	}
+	rc = run(s, st, "logging an exchange");
+	if (lax && (rrc = set_sync(s, true)) != 0 && rc == 0)
+		rc = rrc;
+	if (rc != 0)
 		return rc;
 	if (!sqlite3_get_autocommit(s->db))
 		hook(s, STORE_FP_WRITE);
