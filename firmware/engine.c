@@ -468,7 +468,9 @@ eng_sign_reply(struct engine *e, const char *xml, size_t xml_len, time_t now,
 	cs.crl_len = crl_len;
 	cs.sign = signer_cms_sign;
 	cs.sign_ctx = &ctx;
-	rc = cms_sign(&cs, (const unsigned char *)xml, xml_len, now, out, out_len);
+	/* The key parsed at open: cms_sign_pk checks it is ee_der's key. */
+	rc = cms_sign_pk(&cs, &e->bpki_ee_crt.pk, (const unsigned char *)xml, xml_len, now, out,
+	    out_len);
 	if (rc != 0) {
 		free(crl);
 		return eng_err(rc == CMS_ERR_SIGN ? ENGINE_ERR_SIGNER : ENGINE_ERR_CERT,
@@ -517,6 +519,8 @@ bpki_setup(struct engine *e, const struct engine_config *cfg, time_t now)
 	    cert_ski_of(e->bpki_ee, e->bpki_ee_len, e->bpki_ee_ski) != 0)
 		return eng_err(ENGINE_ERR_CONFIG, "BPKI TA or EE certificate unparsable or without "
 		    "a subjectKeyIdentifier");
+	if (cms_cert_parse(&e->bpki_ee_crt, e->bpki_ee, e->bpki_ee_len, NULL) != 0)
+		return eng_err(ENGINE_ERR_CONFIG, "BPKI EE certificate unparsable");
 	if ((rc = signer_key_find(e->signer, cfg->bpki_ee_key, &e->bpki_ee_key)) != 0)
 		return eng_err(ENGINE_ERR_SIGNER, "BPKI EE key '%s': %s", cfg->bpki_ee_key,
 		    signer_last_error());
@@ -819,7 +823,13 @@ engine_open(const struct engine_config *cfg, time_t now, struct engine **out, ch
 	pthread_mutex_init(&e->store_lock, NULL);
 	pthread_mutex_init(&e->bpki_lock, NULL);
 	pthread_mutex_init(&e->busy_lock, NULL);
+	pthread_mutex_init(&e->auth_lock, NULL);
+	mbedtls_x509_crt_init(&e->bpki_ee_crt);
 	locks = true;
+	if ((e->auth = calloc((size_t)ENG_AUTH_SETS * ENG_AUTH_WAYS, sizeof(*e->auth))) == NULL) {
+		rc = eng_err(ENGINE_ERR_NOMEM, "out of memory");
+		goto fail;
+	}
 	e->store = cfg->store;
 	e->signer = cfg->signer;
 	e->mft_signer = cfg->mft_signer != NULL ? cfg->mft_signer : cfg->signer;
@@ -911,6 +921,9 @@ engine_close(struct engine *e)
 	for (i = 0; i < e->nbusy; i++)
 		free(e->busy[i]);
 	free(e->busy);
+	free(e->auth);
+	mbedtls_x509_crt_free(&e->bpki_ee_crt);
+	pthread_mutex_destroy(&e->auth_lock);
 	pthread_mutex_destroy(&e->batch_lock);
 	pthread_rwlock_destroy(&e->cls_lock);
 	pthread_mutex_destroy(&e->store_lock);
@@ -946,6 +959,8 @@ engine_add_child(struct engine *e, const char *handle, const unsigned char *bpki
 		rc = eng_store_err(e, src, "adding a child");
 	}
 	pthread_mutex_unlock(&e->store_lock);
+	/* A new TA: no path checked against the old one stands (also keyed on the TA). */
+	eng_auth_drop(e, handle);
 	return rc;
 }
 

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mbedtls/sha256.h>
+
 #include "crypto/cert.h"
 #include "crypto/csr.h"
 #include "engine_int.h"
@@ -75,6 +77,119 @@ busy_release(struct engine *e, const char *child)
 			break;
 		}
 	pthread_mutex_unlock(&e->busy_lock);
+}
+
+/* ---- passed request paths (RFC 6492 3.1.2 check 4, UD-33, UD-34) ---- */
+
+/* One length-prefixed field into the key hash. */
+static void
+auth_feed(mbedtls_sha256_context *c, const unsigned char *p, size_t n)
+{
+	unsigned char l[8];
+	int i;
+
+	for (i = 0; i < 8; i++)
+		l[i] = (unsigned char)((uint64_t)n >> (56 - 8 * i));
+	mbedtls_sha256_update_ret(c, l, sizeof(l));
+	mbedtls_sha256_update_ret(c, p, n);
+}
+
+/* key = SHA-256(handle, EE DER, CRL DER, TA DER), child = SHA-256(handle). */
+static void
+auth_key(const char *handle, const struct cms_msg *cm, const struct cms_trust *t,
+         unsigned char key[32], unsigned char child[32])
+{
+	mbedtls_sha256_context c;
+
+	eng_sha256((const unsigned char *)handle, strlen(handle), child);
+	mbedtls_sha256_init(&c);
+	mbedtls_sha256_starts_ret(&c, 0);
+	auth_feed(&c, child, 32);
+	auth_feed(&c, cm->ee.raw.p, cm->ee.raw.len);
+	auth_feed(&c, cm->crl.raw.p, cm->crl.raw.len);
+	auth_feed(&c, t->ta_der, t->ta_len);
+	mbedtls_sha256_finish_ret(&c, key);
+	mbedtls_sha256_free(&c);
+}
+
+static struct eng_auth *
+auth_set(struct engine *e, const unsigned char key[32])
+{
+	return &e->auth[(((size_t)key[0] << 8 | key[1]) % ENG_AUTH_SETS) * ENG_AUTH_WAYS];
+}
+
+/*
+ * cms_verify() for a request from child handle, with the path and CRL
+ * half (cms_verify_path) skipped when the same EE, CRL and TA passed it
+ * before and now is inside the window it reported. The message digest and
+ * signature are checked every time, first. Returns 0 or a CMS_ERR_* code.
+ */
+static int
+auth_verify(struct engine *e, const char *handle, const struct cms_msg *cm,
+            const struct cms_trust *t, time_t now)
+{
+	unsigned char key[32], child[32];
+	struct cms_window w;
+	struct eng_auth *s, *victim;
+	bool hit = false;
+	size_t i;
+	int rc;
+
+	if ((rc = cms_check_signature(cm)) != 0)
+		return rc;
+	if (!cm->has_crl || cm->ee.raw.p == NULL || cm->crl.raw.p == NULL)
+		return cms_verify_path(cm, t, now, NULL);
+	auth_key(handle, cm, t, key, child);
+	pthread_mutex_lock(&e->auth_lock);
+	s = auth_set(e, key);
+	for (i = 0; i < ENG_AUTH_WAYS; i++)
+		if (s[i].used != 0 && memcmp(s[i].key, key, 32) == 0) {
+			if (now >= s[i].not_before && now <= s[i].not_after) {
+				s[i].used = ++e->auth_tick;
+				hit = true;
+			} else {
+				memset(&s[i], 0, sizeof(s[i]));   /* outside its window */
+			}
+			break;
+		}
+	pthread_mutex_unlock(&e->auth_lock);
+	if (hit)
+		return 0;
+	if ((rc = cms_verify_path(cm, t, now, &w)) != 0)
+		return rc;
+	pthread_mutex_lock(&e->auth_lock);
+	s = auth_set(e, key);
+	victim = &s[0];
+	for (i = 0; i < ENG_AUTH_WAYS; i++) {
+		if (s[i].used != 0 && memcmp(s[i].key, key, 32) == 0) {
+			victim = &s[i];
+			break;
+		}
+		if (s[i].used < victim->used)
+			victim = &s[i];
+	}
+	memcpy(victim->key, key, 32);
+	memcpy(victim->child, child, 32);
+	victim->not_before = w.not_before;
+	victim->not_after = w.not_after;
+	victim->used = ++e->auth_tick;
+	pthread_mutex_unlock(&e->auth_lock);
+	return 0;
+}
+
+/* See engine_int.h. */
+void
+eng_auth_drop(struct engine *e, const char *handle)
+{
+	unsigned char child[32];
+	size_t i;
+
+	eng_sha256((const unsigned char *)handle, strlen(handle), child);
+	pthread_mutex_lock(&e->auth_lock);
+	for (i = 0; i < (size_t)ENG_AUTH_SETS * ENG_AUTH_WAYS; i++)
+		if (e->auth[i].used != 0 && memcmp(e->auth[i].child, child, 32) == 0)
+			memset(&e->auth[i], 0, sizeof(e->auth[i]));
+	pthread_mutex_unlock(&e->auth_lock);
 }
 
 /* ---- replies ---- */
@@ -951,7 +1066,7 @@ engine_handle(struct engine *e, const char *url_child, const unsigned char *req,
 	memset(&trust, 0, sizeof(trust));
 	trust.ta_der = child.bpki_ta;
 	trust.ta_len = child.bpki_ta_len;
-	if ((rc = cms_verify(&cm, &trust, now)) != 0) {
+	if ((rc = auth_verify(e, child.handle, &cm, &trust, now)) != 0) {
 		resp_400(resp, "child %s: %s", child.handle, cms_strerror(rc));
 		goto done;
 	}

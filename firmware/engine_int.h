@@ -17,6 +17,7 @@
 #include "crypto/signer.h"
 #include "firmware/engine.h"
 #include "firmware/store.h"
+#include "proto/cms.h"
 #include "proto/res.h"
 
 #define SKI_LEN 20
@@ -38,6 +39,21 @@ struct eclass {
 	struct pub_point *pp;        /* under batch_lock */
 	bool dirty;                  /* publication may lag the store: resync before the next batch */
 };
+
+/*
+ * A request path that passed cms_verify_path() (engine_handle.c): the
+ * child, its EE certificate, the message's CRL and the child's BPKI TA,
+ * and when those checks hold. The message signature is never cached.
+ */
+struct eng_auth {
+	unsigned char key[32];       /* SHA-256 of handle, EE DER, CRL DER, TA DER */
+	unsigned char child[32];     /* SHA-256 of the handle (eng_auth_drop) */
+	time_t not_before, not_after; /* inclusive (struct cms_window) */
+	uint64_t used;               /* LRU tick; 0: empty slot */
+};
+
+#define ENG_AUTH_WAYS 4
+#define ENG_AUTH_SETS 256            /* 1024 entries, ~90 KiB */
 
 /* A revoked certificate's serial for a CRL. */
 struct crl_serial {
@@ -73,9 +89,15 @@ struct engine {
 	struct crl_entry *bpki_revoked;   /* carried over from the configured CRL */
 	struct crl_serial *bpki_revoked_serials;
 	size_t bpki_nrevoked;
+	/* bpki_ee parsed once: its key checks each reply's signature (cms_signer.ee_pk). */
+	mbedtls_x509_crt bpki_ee_crt;
+
+	/* Passed request paths, ENG_AUTH_SETS x ENG_AUTH_WAYS; under auth_lock. */
+	struct eng_auth *auth;
+	uint64_t auth_tick;
 
 	/*
-	 * Locks, in this order when nested: busy_lock is a leaf;
+	 * Locks, in this order when nested: busy_lock and auth_lock are leaves;
 	 * batch_lock > cls_lock > store_lock; bpki_lock > store_lock.
 	 */
 	pthread_mutex_t batch_lock;       /* state changes, signing with CA keys, publication */
@@ -83,6 +105,7 @@ struct engine {
 	pthread_mutex_t store_lock;       /* the store connection */
 	pthread_mutex_t bpki_lock;        /* bpki_crl */
 	pthread_mutex_t busy_lock;        /* busy[] */
+	pthread_mutex_t auth_lock;        /* auth[] (a leaf) */
 	char **busy;                      /* children with a request in flight (UD-6) */
 	size_t nbusy, abusy;
 };
@@ -210,6 +233,12 @@ int eng_issue_cert(struct engine *e, struct eclass *c, const struct cert_issuer 
                    const struct cert_request *r, time_t now, struct store_cert *out);
 
 /* ---- engine_handle.c ---- */
+
+/*
+ * Forget the passed request paths of child handle (its BPKI TA changed or
+ * it was removed). The TA is also part of each entry's key.
+ */
+void eng_auth_drop(struct engine *e, const char *handle);
 
 /* Build the <class> of a list/issue response for one class (UD-52..UD-55). */
 

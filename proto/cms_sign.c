@@ -207,12 +207,33 @@ check_signer(const struct cms_signer *signer, mbedtls_x509_crt *ee, mbedtls_x509
 }
 
 /*
+ * The key that checks the callback's signature: ee_pk when it is
+ * the certificate's key (same RSA modulus and exponent; its precomputed
+ * Montgomery constant is reused), else the key parsed from the certificate.
+ */
+static mbedtls_pk_context *
+verify_key(const mbedtls_pk_context *ee_pk, mbedtls_x509_crt *ee)
+{
+	const mbedtls_rsa_context *a, *b;
+
+	if (ee_pk == NULL || mbedtls_pk_get_type(ee_pk) != MBEDTLS_PK_RSA ||
+	    mbedtls_pk_get_type(&ee->pk) != MBEDTLS_PK_RSA)
+		return &ee->pk;
+	a = mbedtls_pk_rsa(*ee_pk);
+	b = mbedtls_pk_rsa(ee->pk);
+	if (mbedtls_mpi_cmp_mpi(&a->N, &b->N) != 0 || mbedtls_mpi_cmp_mpi(&a->E, &b->E) != 0)
+		return &ee->pk;
+	return (mbedtls_pk_context *)ee_pk;
+}
+
+/*
  * The signed attributes over econtent and their signature by the callback,
  * checked against the EE key. attrs_buf holds the attributes; *attrs and
  * *attrs_len point into it. *sig is malloc'd (caller frees) on success.
  */
 static int
-sign_attrs(const struct cms_signer *signer, mbedtls_x509_crt *ee, const char *ct,
+sign_attrs(const struct cms_signer *signer, const mbedtls_pk_context *ee_pk,
+           mbedtls_x509_crt *ee, const char *ct,
            size_t ct_len, const unsigned char *econtent, size_t len, time_t signing_time,
            unsigned char attrs_buf[ATTRS_MAX], unsigned char **attrs, size_t *attrs_len,
            unsigned char **sig, size_t *sig_len)
@@ -242,7 +263,8 @@ sign_attrs(const struct cms_signer *signer, mbedtls_x509_crt *ee, const char *ct
 		goto out;
 	/* Catch a key that does not match the certificate before a peer does. */
 	rc = CMS_ERR_SIGN_VERIFY;
-	if (mbedtls_pk_verify(&ee->pk, MBEDTLS_MD_SHA256, md, sizeof(md), s, slen) != 0)
+	if (mbedtls_pk_verify(verify_key(ee_pk, ee), MBEDTLS_MD_SHA256, md, sizeof(md), s,
+	    slen) != 0)
 		goto out;
 	*sig = s;
 	*sig_len = slen;
@@ -356,6 +378,15 @@ int
 cms_sign(const struct cms_signer *signer, const unsigned char *xml, size_t xml_len,
          time_t signing_time, unsigned char **out, size_t *out_len)
 {
+	return cms_sign_pk(signer, NULL, xml, xml_len, signing_time, out, out_len);
+}
+
+/* cms_sign() with a pre-parsed EE key for the self-check. See cms.h. */
+int
+cms_sign_pk(const struct cms_signer *signer, const mbedtls_pk_context *ee_pk,
+            const unsigned char *xml, size_t xml_len, time_t signing_time,
+            unsigned char **out, size_t *out_len)
+{
 	mbedtls_x509_crt ee;
 	mbedtls_x509_crl crl;
 	struct cms_cert_info info;
@@ -375,7 +406,7 @@ cms_sign(const struct cms_signer *signer, const unsigned char *xml, size_t xml_l
 	mbedtls_x509_crl_init(&crl);
 	if ((rc = check_signer(signer, &ee, &crl, &info)) != 0)
 		goto out;
-	if ((rc = sign_attrs(signer, &ee, CMS_OID_CT_XML, MBEDTLS_OID_SIZE(CMS_OID_CT_XML),
+	if ((rc = sign_attrs(signer, ee_pk, &ee, CMS_OID_CT_XML, MBEDTLS_OID_SIZE(CMS_OID_CT_XML),
 	    xml, xml_len, signing_time, attrs_buf, &attrs, &attrs_len, &sig, &sig_len)) != 0)
 		goto out;
 	rc = encode(signer, info.ski, info.ski_len, CMS_OID_CT_XML,
@@ -434,7 +465,7 @@ cms_sign_object(const struct cms_signer *signer, const char *ct, size_t ct_len,
 	rc = CMS_ERR_EE_KEY;
 	if (mbedtls_pk_get_type(&ee.pk) != MBEDTLS_PK_RSA)
 		goto out;                           /* RFC 7935 */
-	if ((rc = sign_attrs(signer, &ee, ct, ct_len, econtent, econtent_len, signing_time,
+	if ((rc = sign_attrs(signer, NULL, &ee, ct, ct_len, econtent, econtent_len, signing_time,
 	    attrs_buf, &attrs, &attrs_len, &sig, &sig_len)) != 0)
 		goto out;
 	rc = encode(signer, info.ski, info.ski_len, ct, ct_len, econtent, econtent_len,

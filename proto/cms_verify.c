@@ -121,25 +121,38 @@ check_crl(const struct cms_msg *msg, const mbedtls_x509_crt *issuer, int64_t now
 	return 0;
 }
 
+/* Inclusive window [lo, hi] narrowed by [from, to]. */
+static void
+narrow(int64_t *lo, int64_t *hi, int64_t from, int64_t to)
+{
+	if (from > *lo)
+		*lo = from;
+	if (to < *hi)
+		*hi = to;
+}
+
 /*
- * Signature, path from the trust anchor, validity at now and the CRL.
- * See cms.h. Allocates only temporarily.
+ * Path from the trust anchor, validity at now and the CRL, without the
+ * message signature. See cms.h. Allocates only temporarily.
  */
 int
-cms_verify(const struct cms_msg *msg, const struct cms_trust *trust, time_t now)
+cms_verify_path(const struct cms_msg *msg, const struct cms_trust *trust, time_t now,
+                struct cms_window *window)
 {
 	mbedtls_x509_crt ta, chain;
+	const mbedtls_x509_crt *c;
 	struct cms_cert_info info;
 	struct vctx v;
 	uint32_t flags = 0;
+	int64_t lo, hi;
 	size_t i;
 	int rc, ret;
 
+	if (window != NULL)
+		memset(window, 0, sizeof(*window));
 	if (msg == NULL || trust == NULL || trust->ta_der == NULL || trust->ta_len == 0 ||
 	    (trust->n_intermediates > 0 && trust->intermediates == NULL))
 		return CMS_ERR_ARG;
-	if ((rc = cms_check_signature(msg)) != 0)
-		return rc;
 	if (msg->ee.raw.p == NULL)
 		return CMS_ERR_ARG;
 	if (!msg->has_crl)
@@ -173,9 +186,42 @@ cms_verify(const struct cms_msg *msg, const struct cms_trust *trust, time_t now)
 		goto out;
 	if ((rc = check_crl(msg, v.issuer, v.now)) != 0)
 		goto out;
+	if (window != NULL) {
+		/*
+		 * Every certificate that could be on the path (the EE, the
+		 * intermediates given, the TA) and the CRL: a conservative
+		 * window, never wider than the one of the path used.
+		 */
+		lo = INT64_MIN;
+		hi = INT64_MAX;
+		for (c = &chain; c != NULL && c->raw.p != NULL; c = c->next)
+			narrow(&lo, &hi, x509_seconds(&c->valid_from), x509_seconds(&c->valid_to));
+		narrow(&lo, &hi, x509_seconds(&ta.valid_from), x509_seconds(&ta.valid_to));
+		narrow(&lo, &hi, x509_seconds(&msg->crl.this_update),
+		    x509_seconds(&msg->crl.next_update) - 1);
+		window->not_before = (time_t)lo;
+		window->not_after = (time_t)hi;
+	}
 	rc = 0;
 out:
 	mbedtls_x509_crt_free(&chain);
 	mbedtls_x509_crt_free(&ta);
 	return rc;
+}
+
+/*
+ * Signature, path from the trust anchor, validity at now and the CRL.
+ * See cms.h. Allocates only temporarily.
+ */
+int
+cms_verify(const struct cms_msg *msg, const struct cms_trust *trust, time_t now)
+{
+	int rc;
+
+	if (msg == NULL || trust == NULL || trust->ta_der == NULL || trust->ta_len == 0 ||
+	    (trust->n_intermediates > 0 && trust->intermediates == NULL))
+		return CMS_ERR_ARG;
+	if ((rc = cms_check_signature(msg)) != 0)
+		return rc;
+	return cms_verify_path(msg, trust, now, NULL);
 }

@@ -521,6 +521,83 @@ test_child_ta(void **state)
 	free(cms);
 }
 
+/*
+ * Send a list request of child c (sender c->handle) signed at t, at engine
+ * time now; want HTTP 200, or a 400 whose log names why (a cms_strerror).
+ */
+static void
+list_at(const struct ef_child *c, time_t t, time_t now, const char *why)
+{
+	struct engine_response resp;
+	unsigned char *cms;
+	size_t len = 0;
+
+	cms = list_cms(c, c->handle, EF_HANDLE, t, &len);
+	assert_int_equal(engine_handle(F.e, NULL, cms, len, now, &resp), 0);
+	if (why == NULL) {
+		if (resp.http_status != 200)
+			fail_msg("HTTP %d, want 200 (%s)", resp.http_status, resp.log);
+	} else {
+		if (resp.http_status != 400 || strstr(resp.log, why) == NULL)
+			fail_msg("HTTP %d (%s), want 400 for '%s'", resp.http_status, resp.log, why);
+	}
+	engine_response_free(&resp);
+	free(cms);
+}
+
+/*
+ * UD-33, UD-34: the engine remembers a passed EE path + CRL per child (the
+ * path half of cms_verify) but never the signature; a newer CRL that lists
+ * the EE, a replaced TA and the end of the CRL's validity all end it.
+ */
+static void
+test_auth_cache(void **state)
+{
+	struct ef_child *a, *b;
+	struct engine_response resp;
+	unsigned char *cms;
+	size_t len = 0;
+	time_t t = F.now;
+
+	(void)state;
+	a = ef_child_add(&F, "child-a");
+	b = ef_child_add(&F, "child-b");
+	table();
+	list_at(a, t, F.now, NULL);                       /* path checked and remembered */
+	list_at(a, t, F.now, NULL);                       /* ... and taken from memory */
+	/* A bad signature under the remembered EE + CRL: still refused (3.1.2). */
+	cms = list_cms(a, a->handle, EF_HANDLE, t, &len);
+	cms[len - 1] ^= 0x01;
+	assert_int_equal(engine_handle(F.e, NULL, cms, len, F.now, &resp), 0);
+	assert_int_equal(resp.http_status, 400);
+	assert_non_null(strstr(resp.log, cms_strerror(CMS_ERR_SIGNATURE)));
+	engine_response_free(&resp);
+	free(cms);
+	/* b's EE claiming to be a, after a's path was remembered (UD-33). */
+	cms = list_cms(b, a->handle, EF_HANDLE, t, &len);
+	expect_400(cms, len, NULL, "b's EE as a");
+	free(cms);
+	list_at(b, t, F.now, NULL);
+	/* The same EE, revoked on a newer CRL (UD-34) ... */
+	ef_child_bpki(&F, a, true);
+	list_at(a, t, F.now, cms_strerror(CMS_ERR_REVOKED));
+	/* ... and a newer CRL that does not list it. */
+	ef_child_bpki(&F, a, false);
+	list_at(a, t, F.now, NULL);
+	list_at(a, t, F.now, NULL);
+	/* The child's TA replaced (UD-155): the remembered path no longer stands. */
+	assert_int_equal(engine_add_child(F.e, "child-a", b->ta, b->ta_len, F.now), 0);
+	list_at(a, t, F.now, cms_strerror(CMS_ERR_CHAIN));
+	assert_int_equal(engine_add_child(F.e, "child-a", a->ta, a->ta_len, F.now), 0);
+	list_at(a, t, F.now, NULL);
+	list_at(a, t, F.now, NULL);
+	/* The CRL's nextUpdate (F.now + 30 days) passes: refused though remembered. */
+	t = F.now + 31 * EF_DAY;
+	list_at(a, t, t, cms_strerror(CMS_ERR_CRL_STALE));
+	/* One second before it, still accepted. */
+	list_at(a, F.now + 30 * EF_DAY - 1, F.now + 30 * EF_DAY - 1, NULL);
+}
+
 int
 main(void)
 {
@@ -533,6 +610,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_2001_publication_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_child_ta, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bpki_crl_fresh, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_auth_cache, setup, teardown),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 

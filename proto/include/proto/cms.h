@@ -43,6 +43,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include <mbedtls/pk.h>
 #include <mbedtls/x509_crl.h>
 #include <mbedtls/x509_crt.h>
 
@@ -279,6 +280,30 @@ int cms_check_signature(const struct cms_msg *msg);
 int cms_verify(const struct cms_msg *msg, const struct cms_trust *trust, time_t now);
 
 /*
+ * When the checks of cms_verify_path() hold: from not_before to not_after,
+ * both inclusive (seconds since 1970 UTC). The intersection of the
+ * validity of the EE, the intermediates, the trust anchor and the CRL
+ * (thisUpdate .. nextUpdate - 1).
+ */
+struct cms_window {
+	time_t not_before;
+	time_t not_after;
+};
+
+/*
+ * The half of cms_verify() that does not depend on the signed content: the
+ * path trust->ta_der [-> trust->intermediates] -> EE, each certificate
+ * valid at now, and the CRL (same issuer as the EE, signed by it, current
+ * at now, EE serial not listed). Does NOT check the message signature:
+ * the caller must also call cms_check_signature(), for every message.
+ * For callers that remember a passed path (keyed on the EE, CRL and trust
+ * DER) and skip it until *window (if not NULL; filled on success, zeroed
+ * otherwise) ends. Returns 0 or a CMS_ERR_* code.
+ */
+int cms_verify_path(const struct cms_msg *msg, const struct cms_trust *trust, time_t now,
+                    struct cms_window *window);
+
+/*
  * Parse a DER certificate and append it to crt (initialised by the
  * caller), accepting the extensions BPKI and RPKI certificates carry that
  * mbed TLS does not know (SKI, AKI, CRL DP, AIA/SIA, RFC 3779, policies)
@@ -299,6 +324,20 @@ int cms_cert_parse(mbedtls_x509_crt *crt, const unsigned char *der, size_t len,
  */
 int cms_sign(const struct cms_signer *signer, const unsigned char *xml, size_t xml_len,
              time_t signing_time, unsigned char **out, size_t *out_len);
+
+/*
+ * cms_sign() with ee_pk (NULL: as cms_sign), the EE's public key parsed
+ * once by the caller, for the check of the callback's signature, so that
+ * the key is not parsed and its Montgomery constant not recomputed for
+ * every message. It is used only when its RSA modulus and exponent equal
+ * those of signer->ee_der's key (else the certificate's key is parsed as
+ * usual), so the check is still against the certificate. Not modified
+ * beyond mbed TLS's lazily cached constants; mbed TLS serialises the RSA
+ * operation on it (MBEDTLS_THREADING_C), so threads may share it.
+ */
+int cms_sign_pk(const struct cms_signer *signer, const mbedtls_pk_context *ee_pk,
+                const unsigned char *xml, size_t xml_len, time_t signing_time,
+                unsigned char **out, size_t *out_len);
 
 /*
  * Encode and sign an RFC 6488 signed object (manifest, ROA, ...): the same
