@@ -911,6 +911,74 @@ test_strerror(void **state)
 	assert_string_equal(cms_strerror(-0x05ff), "unknown CMS error");
 }
 
+/*
+ * UD-33, UD-34: cms_verify_path() is the path + CRL half of cms_verify():
+ * it reports the window in which it holds and does not look at the
+ * signature (so a caller that skips it must still check that).
+ * cms_sign_pk(): a pre-parsed key gives the same bytes, and a key that is
+ * not the certificate's never lets a wrong signing key through.
+ */
+static void
+test_verify_path_and_sign_pk(void **state)
+{
+	struct cms_signer s = default_signer();
+	struct cms_trust t = trust_of(&P.ta);
+	unsigned char *ref = NULL, *out = NULL;
+	size_t ref_len = 0, out_len = 0;
+	struct cms_window w;
+	struct cms_msg m;
+
+	(void)state;
+	assert_int_equal(cms_sign(&s, (const unsigned char *)XML, strlen(XML), NOW - 60,
+	    &ref, &ref_len), 0);
+	/* The certificate's key, pre-parsed: the same message. */
+	assert_int_equal(cms_sign_pk(&s, &P.ee_key, (const unsigned char *)XML, strlen(XML),
+	    NOW - 60, &out, &out_len), 0);
+	assert_int_equal(out_len, ref_len);
+	assert_memory_equal(out, ref, ref_len);
+	free(out);
+	out = NULL;
+	/* Another key given: ignored (the certificate's key checks), still fine. */
+	assert_int_equal(cms_sign_pk(&s, &P.other_key, (const unsigned char *)XML, strlen(XML),
+	    NOW - 60, &out, &out_len), 0);
+	assert_memory_equal(out, ref, ref_len);
+	free(out);
+	out = NULL;
+	/* The callback signs with the wrong key: caught with or without ee_pk. */
+	s.sign_ctx = &P.other_key;
+	assert_int_equal(cms_sign_pk(&s, &P.ee_key, (const unsigned char *)XML, strlen(XML),
+	    NOW - 60, &out, &out_len), CMS_ERR_SIGN_VERIFY);
+	assert_int_equal(cms_sign_pk(&s, &P.other_key, (const unsigned char *)XML, strlen(XML),
+	    NOW - 60, &out, &out_len), CMS_ERR_SIGN_VERIFY);
+	assert_int_equal(cms_sign_pk(&s, &P.ec_key, (const unsigned char *)XML, strlen(XML),
+	    NOW - 60, &out, &out_len), CMS_ERR_SIGN_VERIFY);
+	assert_null(out);
+
+	/* The window: the latest notBefore / thisUpdate, the earliest notAfter / nextUpdate - 1. */
+	cms_msg_init(&m);
+	assert_int_equal(cms_decode(&m, ref, ref_len, NULL), 0);
+	assert_int_equal(cms_verify_path(&m, &t, NOW, &w), 0);
+	assert_true(w.not_before == NOW - DAY);
+	assert_true(w.not_after == NOW + 30 * DAY - 1);
+	assert_int_equal(cms_verify_path(&m, &t, w.not_after, NULL), 0);
+	assert_int_equal(cms_verify_path(&m, &t, w.not_after + 1, &w), CMS_ERR_CRL_STALE);
+	assert_true(w.not_before == 0 && w.not_after == 0);
+	assert_int_equal(cms_verify_path(&m, &t, NOW - DAY - 1, NULL), CMS_ERR_CRL_NOT_YET_VALID);
+	t = trust_of(&P.other);
+	assert_int_equal(cms_verify_path(&m, &t, NOW, NULL), CMS_ERR_CHAIN);
+	assert_int_equal(cms_verify_path(NULL, &t, NOW, NULL), CMS_ERR_ARG);
+	cms_msg_free(&m);
+	/* A bad signature: the path half passes, cms_verify does not. */
+	t = trust_of(&P.ta);
+	ref[ref_len - 1] ^= 0x01;
+	assert_int_equal(cms_decode(&m, ref, ref_len, NULL), 0);
+	assert_int_equal(cms_verify_path(&m, &t, NOW, NULL), 0);
+	assert_int_equal(cms_check_signature(&m), CMS_ERR_SIGNATURE);
+	assert_int_equal(cms_verify(&m, &t, NOW), CMS_ERR_SIGNATURE);
+	cms_msg_free(&m);
+	free(ref);
+}
+
 int
 main(void)
 {
@@ -925,6 +993,7 @@ main(void)
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_nested_econtent),
 		cmocka_unit_test(test_strerror),
+		cmocka_unit_test(test_verify_path_and_sign_pk),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
