@@ -921,6 +921,9 @@ engine_close(struct engine *e)
 	for (i = 0; i < e->nbusy; i++)
 		free(e->busy[i]);
 	free(e->busy);
+	if (e->auth != NULL)
+		for (i = 0; i < (size_t)ENG_AUTH_SETS * ENG_AUTH_WAYS; i++)
+			eng_pk_put(e->auth[i].pk);
 	free(e->auth);
 	mbedtls_x509_crt_free(&e->bpki_ee_crt);
 	pthread_mutex_destroy(&e->auth_lock);

@@ -118,11 +118,50 @@ auth_set(struct engine *e, const unsigned char key[32])
 	return &e->auth[(((size_t)key[0] << 8 | key[1]) % ENG_AUTH_SETS) * ENG_AUTH_WAYS];
 }
 
+/* See engine_int.h. */
+void
+eng_pk_put(struct eng_pk *p)
+{
+	if (p == NULL || --p->refs > 0)
+		return;
+	mbedtls_pk_free(&p->pk);
+	free(p);
+}
+
+/* Empty slot a, dropping its key reference. Under auth_lock. */
+static void
+auth_clear(struct eng_auth *a)
+{
+	eng_pk_put(a->pk);
+	memset(a, 0, sizeof(*a));
+}
+
+/* The EE key of cm parsed into a new eng_pk (one reference), or NULL. */
+static struct eng_pk *
+auth_pk_new(const struct cms_msg *cm)
+{
+	struct eng_pk *p;
+
+	if (cm->ee.pk_raw.p == NULL || (p = calloc(1, sizeof(*p))) == NULL)
+		return NULL;
+	mbedtls_pk_init(&p->pk);
+	if (mbedtls_pk_parse_public_key(&p->pk, cm->ee.pk_raw.p, cm->ee.pk_raw.len) != 0 ||
+	    mbedtls_pk_get_type(&p->pk) != MBEDTLS_PK_RSA) {
+		mbedtls_pk_free(&p->pk);
+		free(p);
+		return NULL;
+	}
+	p->refs = 1;
+	return p;
+}
+
 /*
  * cms_verify() for a request from child handle, with the path and CRL
  * half (cms_verify_path) skipped when the same EE, CRL and TA passed it
  * before and now is inside the window it reported. The message digest and
- * signature are checked every time, first. Returns 0 or a CMS_ERR_* code.
+ * signature are checked every time, first; on a cache hit with the EE key
+ * kept from the first time (cms_check_signature_pk, which still insists on
+ * the certificate's key). Returns 0 or a CMS_ERR_* code.
  */
 static int
 auth_verify(struct engine *e, const char *handle, const struct cms_msg *cm,
@@ -131,14 +170,16 @@ auth_verify(struct engine *e, const char *handle, const struct cms_msg *cm,
 	unsigned char key[32], child[32];
 	struct cms_window w;
 	struct eng_auth *s, *victim;
+	struct eng_pk *pk = NULL;
 	bool hit = false;
 	size_t i;
 	int rc;
 
-	if ((rc = cms_check_signature(cm)) != 0)
-		return rc;
-	if (!cm->has_crl || cm->ee.raw.p == NULL || cm->crl.raw.p == NULL)
+	if (!cm->has_crl || cm->ee.raw.p == NULL || cm->crl.raw.p == NULL) {
+		if ((rc = cms_check_signature(cm)) != 0)
+			return rc;
 		return cms_verify_path(cm, t, now, NULL);
+	}
 	auth_key(handle, cm, t, key, child);
 	pthread_mutex_lock(&e->auth_lock);
 	s = auth_set(e, key);
@@ -147,16 +188,28 @@ auth_verify(struct engine *e, const char *handle, const struct cms_msg *cm,
 			if (now >= s[i].not_before && now <= s[i].not_after) {
 				s[i].used = ++e->auth_tick;
 				hit = true;
+				if ((pk = s[i].pk) != NULL)
+					pk->refs++;
 			} else {
-				memset(&s[i], 0, sizeof(s[i]));   /* outside its window */
+				auth_clear(&s[i]);   /* outside its window */
 			}
 			break;
 		}
 	pthread_mutex_unlock(&e->auth_lock);
+	if (pk != NULL) {
+		rc = cms_check_signature_pk(cm, &pk->pk);
+		pthread_mutex_lock(&e->auth_lock);
+		eng_pk_put(pk);
+		pthread_mutex_unlock(&e->auth_lock);
+		return rc;
+	}
+	if ((rc = cms_check_signature(cm)) != 0)
+		return rc;
 	if (hit)
 		return 0;
 	if ((rc = cms_verify_path(cm, t, now, &w)) != 0)
 		return rc;
+	pk = auth_pk_new(cm);     /* NULL (no memory): the entry works without it */
 	pthread_mutex_lock(&e->auth_lock);
 	s = auth_set(e, key);
 	victim = &s[0];
@@ -168,11 +221,13 @@ auth_verify(struct engine *e, const char *handle, const struct cms_msg *cm,
 		if (s[i].used < victim->used)
 			victim = &s[i];
 	}
+	auth_clear(victim);
 	memcpy(victim->key, key, 32);
 	memcpy(victim->child, child, 32);
 	victim->not_before = w.not_before;
 	victim->not_after = w.not_after;
 	victim->used = ++e->auth_tick;
+	victim->pk = pk;
 	pthread_mutex_unlock(&e->auth_lock);
 	return 0;
 }
@@ -188,7 +243,7 @@ eng_auth_drop(struct engine *e, const char *handle)
 	pthread_mutex_lock(&e->auth_lock);
 	for (i = 0; i < (size_t)ENG_AUTH_SETS * ENG_AUTH_WAYS; i++)
 		if (e->auth[i].used != 0 && memcmp(e->auth[i].child, child, 32) == 0)
-			memset(&e->auth[i], 0, sizeof(e->auth[i]));
+			auth_clear(&e->auth[i]);
 	pthread_mutex_unlock(&e->auth_lock);
 }
 

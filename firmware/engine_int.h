@@ -50,6 +50,17 @@ struct eng_auth {
 	unsigned char child[32];     /* SHA-256 of the handle (eng_auth_drop) */
 	time_t not_before, not_after; /* inclusive (struct cms_window) */
 	uint64_t used;               /* LRU tick; 0: empty slot */
+	struct eng_pk *pk;           /* the EE's public key, or NULL; one reference */
+};
+
+/*
+ * An EE public key parsed once (cms_check_signature_pk: its Montgomery
+ * constant is computed once). Reference-counted under auth_lock so that an
+ * entry evicted while a worker checks a signature with it stays alive.
+ */
+struct eng_pk {
+	mbedtls_pk_context pk;
+	unsigned refs;
 };
 
 #define ENG_AUTH_WAYS 4
@@ -239,6 +250,9 @@ int eng_issue_cert(struct engine *e, struct eclass *c, const struct cert_issuer 
  * it was removed). The TA is also part of each entry's key.
  */
 void eng_auth_drop(struct engine *e, const char *handle);
+
+/* Drop one reference to p (NULL: nothing); frees it with the last. Under auth_lock, or at teardown. */
+void eng_pk_put(struct eng_pk *p);
 
 /* Build the <class> of a list/issue response for one class (UD-52..UD-55). */
 

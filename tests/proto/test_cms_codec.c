@@ -979,6 +979,44 @@ test_verify_path_and_sign_pk(void **state)
 	free(ref);
 }
 
+/*
+ * UD-33: cms_check_signature_pk() checks the digest and the signature like
+ * cms_check_signature(), with a kept copy of the EE key; a key that is not
+ * the certificate's is refused (never "verified" under another key).
+ */
+static void
+test_check_signature_pk(void **state)
+{
+	struct cms_signer s = default_signer();
+	unsigned char *ref = NULL;
+	size_t ref_len = 0;
+	struct cms_msg m;
+
+	(void)state;
+	assert_int_equal(cms_sign(&s, (const unsigned char *)XML, strlen(XML), NOW - 60,
+	    &ref, &ref_len), 0);
+	cms_msg_init(&m);
+	assert_int_equal(cms_decode(&m, ref, ref_len, NULL), 0);
+	assert_int_equal(cms_check_signature_pk(&m, &P.ee_key), 0);
+	assert_int_equal(cms_check_signature_pk(&m, &P.ee_key), 0);   /* constants cached */
+	assert_int_equal(cms_check_signature_pk(&m, &P.other_key), CMS_ERR_ARG);
+	assert_int_equal(cms_check_signature_pk(&m, &P.ec_key), CMS_ERR_ARG);
+	assert_int_equal(cms_check_signature_pk(&m, NULL), CMS_ERR_ARG);
+	assert_int_equal(cms_check_signature_pk(NULL, &P.ee_key), CMS_ERR_ARG);
+	/* The eContent changed after signing: the digest no longer matches. */
+	m.xml[0] ^= 0x01;
+	assert_int_equal(cms_check_signature_pk(&m, &P.ee_key), CMS_ERR_DIGEST_MISMATCH);
+	cms_msg_free(&m);
+	assert_int_equal(cms_check_signature_pk(&m, &P.ee_key), CMS_ERR_ARG);   /* empty */
+	/* A bad signature value: refused with the kept key too. */
+	ref[ref_len - 1] ^= 0x01;
+	assert_int_equal(cms_decode(&m, ref, ref_len, NULL), 0);
+	assert_int_equal(cms_check_signature(&m), CMS_ERR_SIGNATURE);
+	assert_int_equal(cms_check_signature_pk(&m, &P.ee_key), CMS_ERR_SIGNATURE);
+	cms_msg_free(&m);
+	free(ref);
+}
+
 int
 main(void)
 {
@@ -994,6 +1032,7 @@ main(void)
 		cmocka_unit_test(test_nested_econtent),
 		cmocka_unit_test(test_strerror),
 		cmocka_unit_test(test_verify_path_and_sign_pk),
+		cmocka_unit_test(test_check_signature_pk),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

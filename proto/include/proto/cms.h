@@ -362,4 +362,17 @@ int cms_sign_object(const struct cms_signer *signer, const char *ct, size_t ct_l
 /* Static English text for a CMS_ERR_* code, citing the RFC section. */
 const char *cms_strerror(int err);
 
+/*
+ * cms_check_signature() (message-digest and the RSA signature, both
+ * checked) with the signature verified under ee_pk, the EE certificate's
+ * public key parsed once and kept by the caller (e.g. from msg->ee.pk_raw
+ * with mbedtls_pk_parse_public_key), so that mbed TLS's lazily computed
+ * Montgomery constant is reused across messages. CMS_ERR_ARG unless ee_pk
+ * and msg->ee's key are RSA with the same modulus and exponent: the check
+ * is still against the certificate's key. mbed TLS serialises the RSA
+ * operation on ee_pk (MBEDTLS_THREADING_C), so threads may share it; the
+ * caller keeps it alive for the call.
+ */
+int cms_check_signature_pk(const struct cms_msg *msg, mbedtls_pk_context *ee_pk);
+
 #endif
