@@ -8,11 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "linux_hal.h"
 #include "board/posix.h"
 #include "posix_int.h"
 
@@ -43,7 +43,7 @@ static int
 posix_monotonic(void *state, struct timespec *now)
 {
 	(void)state;
-	return clock_gettime(CLOCK_MONOTONIC, now) == 0 ? 0 : HAL_ERR_IO;
+	return board_linux_monotonic(now);
 }
 
 static const struct hal_clock_ops posix_clock_ops = {
@@ -57,17 +57,7 @@ static int
 posix_fill(void *state, unsigned char *buf, size_t len)
 {
 	(void)state;
-	while (len > 0) {
-		ssize_t n = getrandom(buf, len, 0);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return HAL_ERR_IO;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return board_linux_fill(buf, len);
 }
 
 static const struct hal_entropy_ops posix_entropy_ops = {

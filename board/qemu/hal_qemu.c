@@ -9,12 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "linux_hal.h"
 #include "board/qemu.h"
 #include "qemu_int.h"
 
@@ -56,7 +56,7 @@ static int
 qemu_monotonic(void *state, struct timespec *now)
 {
 	(void)state;
-	return clock_gettime(CLOCK_MONOTONIC, now) == 0 ? 0 : HAL_ERR_IO;
+	return board_linux_monotonic(now);
 }
 
 static const struct hal_clock_ops qemu_clock_ops = {
@@ -70,17 +70,7 @@ static int
 qemu_fill(void *state, unsigned char *buf, size_t len)
 {
 	(void)state;
-	while (len > 0) {
-		ssize_t n = getrandom(buf, len, 0);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return HAL_ERR_IO;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return board_linux_fill(buf, len);
 }
 
 static const struct hal_entropy_ops qemu_entropy_ops = {
