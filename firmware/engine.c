@@ -885,6 +885,7 @@ engine_open(const struct engine_config *cfg, time_t now, struct engine **out, ch
 		rc = eng_err(rc, "re-publishing from the store: %s", engine_errmsg());
 		goto fail;
 	}
+	eng_log_start(e);
 	*out = e;
 	return 0;
 fail:
@@ -908,6 +909,7 @@ engine_close(struct engine *e)
 
 	if (e == NULL)
 		return;
+	eng_log_stop(e);    /* writes what is queued */
 	for (i = 0; i < e->nclasses; i++)
 		class_free(&e->classes[i]);
 	free(e->classes);

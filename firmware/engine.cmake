@@ -7,6 +7,7 @@ add_library(fw_engine STATIC
 	${CMAKE_CURRENT_LIST_DIR}/engine.c
 	${CMAKE_CURRENT_LIST_DIR}/engine_batch.c
 	${CMAKE_CURRENT_LIST_DIR}/engine_handle.c
+	${CMAKE_CURRENT_LIST_DIR}/engine_log.c
 	${CMAKE_CURRENT_LIST_DIR}/engine_reconcile.c)
 target_include_directories(fw_engine PUBLIC ${FIRMWARE_INCLUDE}
 	PRIVATE ${CMAKE_CURRENT_LIST_DIR})

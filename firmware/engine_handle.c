@@ -942,33 +942,28 @@ outcome(const struct engine_response *resp, char buf[16])
 	return buf;
 }
 
-/* Log the exchange (UD-160); a failure is noted in the log line only. */
+/* Log the exchange (UD-160) without waiting; a failure is noted in a later log line. */
 static void
 log_exchange(struct engine *e, const unsigned char *req, size_t len, time_t now,
              struct engine_response *resp)
 {
 	char buf[16];
-	const char *type = ud_type_name((enum ud_type)resp->type);
-	int src;
+	struct store_exchange x = {
+		.now = now, .child = resp->child[0] ? resp->child : NULL,
+		.type = ud_type_name((enum ud_type)resp->type), .outcome = outcome(resp, buf),
+		.req = req, .req_len = len, .resp = resp->body, .resp_len = resp->body_len,
+	};
 
-	pthread_mutex_lock(&e->store_lock);
-	src = store_exchange_log(e->store, now, resp->child[0] ? resp->child : NULL, type,
-	    outcome(resp, buf), req, len, resp->body, resp->body_len);
-	pthread_mutex_unlock(&e->store_lock);
-	if (src != 0) {
-		size_t n = strlen(resp->log);
-		snprintf(resp->log + n, sizeof(resp->log) - n, " [exchange log: %s]",
-		    store_strerror(src));
-	}
+	eng_log_async(e, &x);
 }
 
 /*
  * After an authenticated request: the child's signing-time (unless a batch
  * recorded it already, it equals the stored one, or the answer is 1101)
- * and the exchange log in one durable transaction (UD-35, UD-160). With no
- * signing-time to record, the log row is written on its own without an
- * fsync (store_exchange_log: a record, not state the reply depends on).
- * If recording the signing-time fails the reply is replaced by a 2001 and
+ * and the exchange log in one durable transaction, committed before the
+ * reply leaves (UD-35, UD-160; the log writer groups such commits). With
+ * no signing-time to record, the row is queued (log_exchange). If
+ * recording the signing-time fails the reply is replaced by a 2001 and
  * logged on its own. Returns true when the exchange was logged.
  */
 static bool
@@ -978,31 +973,28 @@ finish(struct req *r, const unsigned char *req, size_t len)
 	struct engine_response *resp = r->resp;
 	bool owed = !r->replay_done && !r->time_unchanged &&
 	    r->status != UD_STATUS_ALREADY_PROCESSING && resp->http_status == 200;
-	const char *type = ud_type_name((enum ud_type)resp->type);
 	char buf[16];
 	int src;
 
 	resp->status = r->status;
-	pthread_mutex_lock(&e->store_lock);
 	if (!owed) {
-		src = store_exchange_log(e->store, r->now, r->child, type, outcome(resp, buf), req,
-		    len, resp->body, resp->body_len);
-	} else {
-		if ((src = store_begin(e->store)) == 0 &&
-		    (src = store_child_replay_update(e->store, r->child, r->signing_time)) == 0 &&
-		    (src = store_exchange_log(e->store, r->now, r->child, type, outcome(resp, buf),
-		    req, len, resp->body, resp->body_len)) == 0)
-			src = store_commit(e->store);
-		if (src != 0)
-			store_rollback(e->store);
-	}
-	pthread_mutex_unlock(&e->store_lock);
-	if (src == 0) {
-		r->replay_done |= owed;
+		log_exchange(e, req, len, r->now, resp);
 		return true;
 	}
-	if (!owed)
-		return false;
+	{
+		struct store_exchange x = {
+			.now = r->now, .child = r->child,
+			.type = ud_type_name((enum ud_type)resp->type),
+			.outcome = outcome(resp, buf), .req = req, .req_len = len,
+			.resp = resp->body, .resp_len = resp->body_len,
+			.set_replay = true, .replay_time = r->signing_time,
+		};
+		src = eng_log_wait(e, &x);
+	}
+	if (src == 0) {
+		r->replay_done = true;
+		return true;
+	}
 	/* The signing-time could not be recorded: do not claim success. */
 	snprintf(r->detail, sizeof(r->detail), "recording the signing-time: %s",
 	    store_strerror(src));
@@ -1187,6 +1179,7 @@ done:
 		busy_release(e, r.child);
 	if (!logged)
 		log_exchange(e, req, len, now, resp);
+	eng_log_notice(e, resp->log, sizeof(resp->log));
 	ud_msg_free(&r.reply);
 	store_child_free(&child);
 	ud_msg_free(&m);

@@ -72,6 +72,20 @@ struct crl_serial {
 	size_t len;
 };
 
+/* The exchange log's writer (engine_log.c); its fields under mu. */
+struct eng_xlog {
+	pthread_mutex_t mu;          /* a leaf: may be taken inside store_lock */
+	pthread_cond_t work, done;
+	pthread_t thread;
+	bool inited, running, stop;
+	struct xlog_ent *head, **tail;
+	size_t entries, bytes;
+	unsigned waiters;               /* submitters waiting for their row (eng_log_wait) */
+	uint64_t submitted, committed;  /* sequence numbers: queued, written (in order) */
+	uint64_t failed, reported;      /* rows not written; how many the log lines told */
+	char last_err[200];
+};
+
 struct engine {
 	struct store *store;
 	struct signer *signer;
@@ -119,7 +133,19 @@ struct engine {
 	pthread_mutex_t auth_lock;        /* auth[] (a leaf) */
 	char **busy;                      /* children with a request in flight (UD-6) */
 	size_t nbusy, abusy;
+	struct eng_xlog xlog;             /* exchange log writer; xlog.mu is a leaf */
 };
+
+/* ---- engine_log.c: the exchange log's writer (UD-160) ---- */
+
+void eng_log_start(struct engine *e);
+void eng_log_stop(struct engine *e);
+/* Queue a copy of x (x->set_replay ignored); written by the next batch. */
+void eng_log_async(struct engine *e, const struct store_exchange *x);
+/* Write x (with its signing-time if set_replay) and wait until committed; store rc. */
+int eng_log_wait(struct engine *e, const struct store_exchange *x);
+/* Append to an operator log line how many rows could not be written since the last time. */
+void eng_log_notice(struct engine *e, char *line, size_t size);
 
 /* ---- engine.c: errors, helpers ---- */
 

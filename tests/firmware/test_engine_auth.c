@@ -71,6 +71,7 @@ expect_400(const unsigned char *cms, size_t len, const char *url_child, const ch
 	uint64_t before = exchanges();
 
 	assert_int_equal(engine_handle(F.e, url_child, cms, len, F.now, &resp), 0);
+	engine_log_flush(F.e);
 	if (resp.http_status != 400)
 		fail_msg("%s: HTTP %d, want 400 (%s)", why, resp.http_status, resp.log);
 	assert_null(resp.body);                     /* no up-down message (UD-8) */
@@ -151,6 +152,7 @@ test_400_cases(void **state)
 	cms = list_cms(a, a->handle, EF_HANDLE, F.now, &len);
 	expect_400(cms, len, "child-b", "URL names b");
 	assert_int_equal(engine_handle(F.e, "child-a", cms, len, F.now, &resp), 0);
+	engine_log_flush(F.e);
 	assert_int_equal(resp.http_status, 200);
 	assert_string_equal(resp.child, "child-a");
 	ud_msg_init(&m);
@@ -171,6 +173,54 @@ test_400_cases(void **state)
 	free(cms);
 	assert_int_equal(stored_time("child-a", &has), F.now);
 	assert_true(has);
+}
+
+/*
+ * UD-160, UD-35: the exchange log's writer. A request that moves the
+ * child's signing-time is durable when engine_handle() returns (seen
+ * through a connection of our own, without engine_log_flush()); rows with
+ * nothing to record are queued, more than the queue holds (back-pressure),
+ * and engine_close() writes every one.
+ */
+static void
+test_log_writer(void **state)
+{
+	struct ef_child *a;
+	struct engine_response resp;
+	struct store_child c;
+	struct store *ro = NULL;
+	unsigned char *cms;
+	char *msg = NULL;
+	size_t len = 0;
+	uint64_t n0, n;
+	int i;
+
+	(void)state;
+	a = ef_child_add(&F, "child-a");
+	ef_child_add(&F, "child-b");
+	table();
+	n0 = exchanges();
+	cms = list_cms(a, a->handle, EF_HANDLE, F.now + 1, &len);
+	assert_int_equal(engine_handle(F.e, NULL, cms, len, F.now + 1, &resp), 0);
+	assert_int_equal(resp.http_status, 200);
+	engine_response_free(&resp);
+	if (store_open(F.store_dir, STORE_READONLY, NULL, &ro, &msg) != 0)
+		fail_msg("store_open: %s", msg ? msg : "?");
+	assert_int_equal(store_child_get(ro, "child-a", &c), 0);
+	assert_true(c.has_signing_time);
+	assert_int_equal(c.last_signing_time, F.now + 1);
+	store_child_free(&c);
+	for (i = 0; i < 300; i++) {
+		assert_int_equal(engine_handle(F.e, NULL, cms, len, F.now + 1, &resp), 0);
+		assert_int_equal(resp.http_status, 200);
+		engine_response_free(&resp);
+	}
+	ef_close_engine(&F);
+	assert_int_equal(store_exchange_count(ro, &n), 0);
+	assert_int_equal(n, n0 + 301);
+	store_close(ro);
+	free(cms);
+	ef_open(&F, NULL);
 }
 
 /* UD-35, UD-36, rpki.net#281: replay, equal time, future clock, reset. */
@@ -292,6 +342,7 @@ thr_main(void *arg)
 	struct thr *t = arg;
 
 	engine_handle(F.e, NULL, t->cms, t->len, F.now, &t->resp);
+	engine_log_flush(F.e);
 	return NULL;
 }
 
@@ -508,6 +559,7 @@ test_child_ta(void **state)
 	/* ... and messages under the new TA (b's EE, sender child-a) do. */
 	cms = list_cms(b, a->handle, EF_HANDLE, F.now, &len);
 	assert_int_equal(engine_handle(F.e, NULL, cms, len, F.now, &resp), 0);
+	engine_log_flush(F.e);
 	assert_int_equal(resp.http_status, 200);
 	assert_string_equal(resp.child, "child-a");
 	engine_response_free(&resp);
@@ -516,6 +568,7 @@ test_child_ta(void **state)
 	assert_int_equal(engine_add_child(F.e, "child-a", a->ta, a->ta_len, F.now), 0);
 	cms = list_cms(a, a->handle, EF_HANDLE, F.now, &len);
 	assert_int_equal(engine_handle(F.e, NULL, cms, len, F.now, &resp), 0);
+	engine_log_flush(F.e);
 	assert_int_equal(resp.http_status, 200);
 	engine_response_free(&resp);
 	free(cms);
@@ -534,6 +587,7 @@ list_at(const struct ef_child *c, time_t t, time_t now, const char *why)
 
 	cms = list_cms(c, c->handle, EF_HANDLE, t, &len);
 	assert_int_equal(engine_handle(F.e, NULL, cms, len, now, &resp), 0);
+	engine_log_flush(F.e);
 	if (why == NULL) {
 		if (resp.http_status != 200)
 			fail_msg("HTTP %d, want 200 (%s)", resp.http_status, resp.log);
@@ -569,6 +623,7 @@ test_auth_cache(void **state)
 	cms = list_cms(a, a->handle, EF_HANDLE, t, &len);
 	cms[len - 1] ^= 0x01;
 	assert_int_equal(engine_handle(F.e, NULL, cms, len, F.now, &resp), 0);
+	engine_log_flush(F.e);
 	assert_int_equal(resp.http_status, 400);
 	assert_non_null(strstr(resp.log, cms_strerror(CMS_ERR_SIGNATURE)));
 	engine_response_free(&resp);
@@ -604,6 +659,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_400_cases, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replay, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_log_writer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_signing_time_outside_ee, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_1101_two_threads, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_2001_signer_failure, setup, teardown),

@@ -1277,6 +1277,75 @@ test_exchanges(void **state)
 	assert_int_equal(n, 1);
 }
 
+/* Group commit of exchanges (UD-160) with signing-times (UD-35). */
+static void
+test_exchange_batch(void **state)
+{
+	struct fx *f = *state;
+	static const uint8_t req[] = { 0x30, 0x03, 1, 2, 3 }, resp[] = { 0x30, 0x01, 0 };
+	struct store_exchange x[4];
+	struct store_child c;
+	struct store_info info;
+	uint64_t n;
+	size_t i;
+
+	populate(f);
+	memset(x, 0, sizeof(x));
+	for (i = 0; i < 4; i++)
+		x[i] = (struct store_exchange){ .now = T0 + (time_t)i, .child = "alice",
+		    .type = "list", .outcome = "ok", .req = req, .req_len = sizeof(req),
+		    .resp = resp, .resp_len = sizeof(resp), .rc = -1 };
+	/* Lax batch (no signing-time): all four, one transaction. */
+	assert_int_equal(store_exchange_batch(f->s, x, 4), 0);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(x[i].rc, 0);
+	assert_int_equal(store_exchange_count(f->s, &n), 0);
+	assert_int_equal(n, 4);
+	/* Durable batch: bob's and alice's signing-times recorded with their rows. */
+	x[1].child = "bob";
+	x[1].set_replay = true;
+	x[1].replay_time = T0 + 500;
+	x[3].set_replay = true;
+	x[3].replay_time = T0 + 300;
+	assert_int_equal(store_exchange_batch(f->s, x, 4), 0);
+	assert_int_equal(store_exchange_count(f->s, &n), 0);
+	assert_int_equal(n, 8);
+	reopen(f, 0);
+	assert_int_equal(store_child_get(f->s, "bob", &c), 0);
+	assert_true(c.has_signing_time);
+	assert_int_equal(c.last_signing_time, T0 + 500);
+	store_child_free(&c);
+	/* One stale signing-time and one malformed row cost only themselves. */
+	x[1].replay_time = T0 + 100;                 /* bob: earlier than 500 */
+	x[2].child = "bad handle\n";
+	assert_int_equal(store_exchange_batch(f->s, x, 4), STORE_ERR_STALE);
+	assert_int_equal(x[0].rc, 0);
+	assert_int_equal(x[1].rc, STORE_ERR_STALE);
+	assert_int_equal(x[2].rc, STORE_ERR_INVALID);
+	assert_int_equal(x[3].rc, 0);
+	assert_int_equal(store_exchange_count(f->s, &n), 0);
+	assert_int_equal(n, 10);
+	assert_int_equal(store_child_get(f->s, "bob", &c), 0);
+	assert_int_equal(c.last_signing_time, T0 + 500);  /* not moved back */
+	store_child_free(&c);
+	/* After a lax batch the next transaction is durable again. */
+	x[1].child = "alice";
+	x[1].set_replay = false;
+	x[2].child = "alice";
+	x[3].set_replay = false;
+	assert_int_equal(store_exchange_batch(f->s, x, 4), 0);
+	assert_int_equal(store_info(f->s, &info), 0);
+	assert_int_equal(info.synchronous, 2);           /* FULL */
+	/* Arguments and transactions. */
+	assert_int_equal(store_exchange_batch(f->s, NULL, 0), 0);
+	assert_int_equal(store_exchange_batch(f->s, NULL, 1), STORE_ERR_ARG);
+	assert_int_equal(store_begin(f->s), 0);
+	assert_int_equal(store_exchange_batch(f->s, x, 2), STORE_ERR_IN_TXN);
+	assert_int_equal(store_rollback(f->s), 0);
+	assert_int_equal(store_exchange_count(f->s, &n), 0);
+	assert_int_equal(n, 14);
+}
+
 /* ---- per-request queries use indexes ---- */
 
 static void
@@ -1386,6 +1455,7 @@ main(void)
 		T(test_keymap),
 		T(test_classes),
 		T(test_exchanges),
+		T(test_exchange_batch),
 		T(test_explain),
 		T(test_fault_hook),
 		cmocka_unit_test(test_strerror),

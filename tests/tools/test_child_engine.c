@@ -50,6 +50,7 @@ engine_handler(void *arg, const char *path, const unsigned char *req, size_t len
 	*body = NULL;
 	if (engine_handle(f->e, child, req, len, time(NULL), &r) != 0)
 		return;
+	engine_log_flush(f->e);
 	*status = r.http_status;
 	if (r.body != NULL) {
 		*body = r.body;

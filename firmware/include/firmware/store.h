@@ -468,6 +468,25 @@ int store_audit_verify(struct store *s, struct audit_report *rep);
 int store_exchange_log(struct store *s, time_t now, const char *child, const char *type,
                        const char *outcome, const uint8_t *req, size_t req_len,
                        const uint8_t *resp, size_t resp_len);
+/* One exchange of store_exchange_batch(); rc is set by it. */
+struct store_exchange {
+	time_t now;
+	const char *child, *type, *outcome;
+	const uint8_t *req, *resp;
+	size_t req_len, resp_len;
+	bool set_replay;               /* also store_child_replay_update(child, replay_time) */
+	time_t replay_time;
+	int rc;                        /* out: 0 when this entry is stored */
+};
+/*
+ * Log n exchanges in one transaction of their own (group commit): durable
+ * (synchronous = FULL) when any entry records a signing-time, otherwise
+ * without an fsync like a lone store_exchange_log(). If the transaction
+ * fails, each entry is retried on its own, so one bad entry (a stale
+ * signing-time, a malformed field) costs only itself. Returns 0 when every
+ * entry is stored, else the first failure; x[i].rc says which.
+ */
+int store_exchange_batch(struct store *s, struct store_exchange *x, size_t n);
 /* Delete exchanges older than `before`; *deleted (may be NULL) = how many. Commits on its own. */
 int store_exchange_prune(struct store *s, time_t before, uint64_t *deleted);
 /* Number of exchanges logged (tests and status). */
