@@ -682,6 +682,8 @@ inspect_buf(const unsigned char *buf, size_t len, const struct inspect_opts *io,
 		return inspect_pem(buf + skip, len - skip, io, nest);
 	if (insp_tal_sniff(buf, len))
 		return inspect_tal(buf, len, io);
+	if (insp_xlog_sniff(buf, len))
+		return insp_xlog(buf, len, io->j);
 	if (nest < INSPECT_MAX_NEST &&
 	    mbedtls_base64_decode(NULL, 0, &binlen, buf, len) ==
 	    MBEDTLS_ERR_BASE64_BUFFER_TOO_SMALL && (bin = malloc(binlen)) != NULL &&

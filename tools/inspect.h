@@ -10,6 +10,7 @@
  *   object       certificate), RFC 9286 manifests decoded in full
  *   TAL          RFC 8630
  *   audit log    the appliance's store database (firmware/audit.h)
+ *   exchange log the appliance's RFC 6492 exchange log files (proto/xlog.h)
  *
  * The decoders walk untrusted DER with a pointer/end pair (mbed TLS
  * asn1parse), reject trailing bytes, and keep pointers into the caller's
@@ -233,6 +234,16 @@ void insp_tal_json_fields(struct jo *j, const struct insp_tal *t);
  * (it does not), or EXIT_IO.
  */
 int insp_audit(const char *path, struct jo *j);
+
+/* Does buf start with XLOG_MAGIC (an exchange log file, proto/xlog.h)? */
+bool insp_xlog_sniff(const unsigned char *buf, size_t len);
+/*
+ * An exchange log file (UD-160; inspect_xlog.c): one line (or JSON object
+ * in the array "records") per record, then the count. A truncated final
+ * record is a warning (a crashed writer leaves one); a malformed record
+ * is a refusal. j NULL: text to stdout. Returns 0 or EXIT_REFUSED.
+ */
+int insp_xlog(const unsigned char *buf, size_t len, struct jo *j);
 
 /*
  * BER to DER (inspect_ber.c): indefinite and non-minimal lengths,

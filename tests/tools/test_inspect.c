@@ -7,7 +7,9 @@
  * JSON (tt_json_valid).
  *
  * Checklist items: UD-130 (CRL fields shown), UD-131 (manifest fields
- * shown and its signature checked), UD-160/UD-162 (audit chain verdict).
+ * shown and its signature checked), UD-160/UD-162 (audit chain verdict),
+ * UD-160 (exchange log files: records, a truncated last record, a
+ * malformed one).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -483,6 +485,147 @@ test_audit(void **state)
 	tt_out_free(&o);
 }
 
+/* ---- exchange log files (UD-160, proto/xlog.h) ---- */
+
+static const char xlog_rec1[] =
+    "updown-exchange 1 1700000000 child-a list ok 5 6\nREQ01RESP01\n";
+static const char xlog_rec2[] = "updown-exchange 1 1700000061 - - 400 3 0\na\nb\n";
+
+/* Write rec1, then tail, as a file; its path. */
+static const char *
+write_xlog(const char *name, const char *tail, size_t tail_len)
+{
+	size_t n1 = strlen(xlog_rec1);
+	char *b = malloc(n1 + tail_len);
+
+	assert_non_null(b);
+	memcpy(b, xlog_rec1, n1);
+	memcpy(b + n1, tail, tail_len);
+	tt_write(tt_path("%s", name), b, n1 + tail_len);
+	free(b);
+	return tt_path("%s", name);
+}
+
+/*
+ * UD-160: an exchange log with two records; the same with its last record
+ * cut (a crashed writer: a warning, exit 0); with a malformed or oversized
+ * second record (refused, exit 1). Text and --json.
+ */
+static void
+test_exchange_log(void **state)
+{
+	struct tt_out o;
+	char at[64], path[1024];
+
+	(void)state;
+	snprintf(at, sizeof(at), "at byte %zu: ", strlen(xlog_rec1));
+	snprintf(path, sizeof(path), "%s", write_xlog("ok.xlog", xlog_rec2, strlen(xlog_rec2)));
+	tt_ctl(&o, "inspect", path, NULL);
+	tt_expect(&o, 0);
+	tt_has(o.out, "exchange log (UD-160)");
+	tt_has(o.out, "#1 2023-11-14T22:13:20Z child-a list ok, request 5 bytes, response 6 bytes\n");
+	tt_has(o.out, "#2 2023-11-14T22:14:21Z - - 400, request 3 bytes, response 0 bytes\n");
+	tt_has(o.out, "  2 record(s)\n");
+	tt_hasnt(o.out, "WARNING");
+	tt_hasnt(o.out, "REFUSED");
+	tt_out_free(&o);
+	tt_ctl(&o, "inspect", "--json", path, NULL);
+	tt_expect(&o, 0);
+	assert_true(tt_json_valid(o.out));
+	tt_has(o.out, "\"kind\": \"exchange-log\"");
+	tt_has(o.out, "\"records\": [");
+	tt_has(o.out, "\"time\": \"2023-11-14T22:13:20Z\"");
+	tt_has(o.out, "\"child\": \"child-a\"");
+	tt_has(o.out, "\"type\": \"list\"");
+	tt_has(o.out, "\"outcome\": \"ok\"");
+	tt_has(o.out, "\"request_bytes\": 5");
+	tt_has(o.out, "\"response_bytes\": 6");
+	tt_has(o.out, "\"offset\": 0");
+	tt_has(o.out, "\"time\": \"2023-11-14T22:14:21Z\"");
+	tt_has(o.out, "\"child\": null");
+	tt_has(o.out, "\"outcome\": \"400\"");
+	{
+		char off[64];
+
+		snprintf(off, sizeof(off), "\"offset\": %zu", strlen(xlog_rec1));
+		tt_has(o.out, off);
+	}
+	tt_has(o.out, "\"count\": 2");
+	tt_has(o.out, "\"truncated\": false");
+	tt_has(o.out, "\"error\": null");
+	tt_out_free(&o);
+
+	/* The writer stopped inside the second record: a warning, exit 0. */
+	snprintf(path, sizeof(path), "%s", write_xlog("cut.xlog", xlog_rec2,
+	    strlen(xlog_rec2) - 2));
+	tt_ctl(&o, "inspect", path, NULL);
+	tt_expect(&o, 0);
+	tt_has(o.out, "#1 2023-11-14T22:13:20Z child-a list ok");
+	tt_has(o.out, "  1 record(s)\n");
+	tt_has(o.out, "WARNING: truncated final record ");
+	tt_has(o.out, at);
+	tt_has(o.out, "truncated exchange log record (request: data ends inside it");
+	tt_hasnt(o.out, "#2 ");
+	tt_out_free(&o);
+	tt_ctl(&o, "inspect", "--json", path, NULL);
+	tt_expect(&o, 0);
+	assert_true(tt_json_valid(o.out));
+	tt_has(o.out, "\"count\": 1");
+	tt_has(o.out, "\"truncated\": true");
+	tt_has(o.out, "\"warning\": \"truncated final record ");
+	tt_has(o.out, "\"error\": null");
+	tt_out_free(&o);
+
+	/* A malformed second record (leading zero in the time): refused, exit 1. */
+	{
+		static const char bad[] = "updown-exchange 1 01700000061 - - 400 3 0\na\nb\n";
+
+		snprintf(path, sizeof(path), "%s", write_xlog("bad.xlog", bad, strlen(bad)));
+	}
+	tt_ctl(&o, "inspect", path, NULL);
+	tt_expect(&o, 1);
+	tt_has(o.out, "#1 2023-11-14T22:13:20Z child-a list ok");
+	tt_has(o.out, "  1 record(s)\n");
+	tt_has(o.out, "REFUSED: malformed record ");
+	tt_has(o.out, at);
+	tt_has(o.out, "malformed exchange log record (time: leading zero)");
+	tt_out_free(&o);
+	tt_ctl(&o, "inspect", "--json", path, NULL);
+	tt_expect(&o, 1);
+	assert_true(tt_json_valid(o.out));
+	tt_has(o.out, "\"kind\": \"exchange-log\"");
+	tt_has(o.out, "\"count\": 1");
+	tt_has(o.out, "\"truncated\": false");
+	tt_has(o.out, "\"error\": \"malformed record ");
+	tt_out_free(&o);
+
+	/* A length above XLOG_MAX_BODY: refused, even though the data ends there. */
+	{
+		static const char big[] = "updown-exchange 1 1700000061 - - 400 8388609 0\n";
+
+		snprintf(path, sizeof(path), "%s", write_xlog("big.xlog", big, strlen(big)));
+	}
+	tt_ctl(&o, "inspect", path, NULL);
+	tt_expect(&o, 1);
+	tt_has(o.out, "REFUSED: malformed record ");
+	tt_has(o.out, "above the size limit (req-len: above 8388608)");
+	tt_out_free(&o);
+
+	/* The final LF replaced by another byte: refused. */
+	{
+		char *b = strdup(xlog_rec2);
+
+		assert_non_null(b);
+		b[strlen(b) - 1] = 'X';
+		snprintf(path, sizeof(path), "%s", write_xlog("nolf.xlog", b, strlen(b)));
+		free(b);
+	}
+	tt_ctl(&o, "inspect", path, NULL);
+	tt_expect(&o, 1);
+	tt_has(o.out, "(record end: byte 0x58 after the response, not LF)");
+	tt_out_free(&o);
+}
+
 int
 main(void)
 {
@@ -496,6 +639,7 @@ main(void)
 		cmocka_unit_test(test_truncated_files),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_audit),
+		cmocka_unit_test(test_exchange_log),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
