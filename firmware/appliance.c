@@ -298,7 +298,7 @@ open_engine(struct appliance *a, time_t now, char *msg)
 {
 	const struct conf *c = a->conf;
 	struct engine_config ec;
-	char *err = NULL;
+	char *err = NULL, *sdir = NULL;
 	size_t i;
 	int rc;
 
@@ -334,6 +334,16 @@ open_engine(struct appliance *a, time_t now, char *msg)
 		return APPLIANCE_ERR_CONFIG;
 
 	memset(&ec, 0, sizeof(ec));
+	/* The exchange log (UD-160) in files beside the store: state_dir/exchanges. */
+	if (conf_path(a->confdir, c->state_dir, &sdir) != 0 ||
+	    (a->xlog_dir = malloc(strlen(sdir) + sizeof("/exchanges"))) == NULL) {
+		free(sdir);
+		setmsg(msg, "out of memory");
+		return APPLIANCE_ERR_NOMEM;
+	}
+	snprintf(a->xlog_dir, strlen(sdir) + sizeof("/exchanges"), "%s/exchanges", sdir);
+	free(sdir);
+	ec.exchange_dir = a->xlog_dir;
 	ec.store = a->store;
 	ec.signer = a->signer;
 	ec.mft_signer = a->mft_signer;
@@ -586,6 +596,7 @@ appliance_close(struct appliance *a)
 	}
 	free(a->cls_der);
 	free(a->pub_roots);
+	free(a->xlog_dir);
 	free(a->cls);
 	free(a->bpki_ta);
 	free(a->bpki_ee);

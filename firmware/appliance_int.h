@@ -31,6 +31,7 @@ struct appliance {
 	struct engine_class_config *cls;
 	unsigned char **cls_der;
 	char **pub_roots;
+	char *xlog_dir;               /* the exchange log's directory (engine_config) */
 	size_t ncls;
 	unsigned char *bpki_ta, *bpki_ee, *bpki_crl;
 	size_t bpki_ta_len, bpki_ee_len, bpki_crl_len;

@@ -885,7 +885,8 @@ engine_open(const struct engine_config *cfg, time_t now, struct engine **out, ch
 		rc = eng_err(rc, "re-publishing from the store: %s", engine_errmsg());
 		goto fail;
 	}
-	eng_log_start(e);
+	if ((rc = eng_log_start(e, cfg->exchange_dir)) != 0)
+		goto fail;
 	*out = e;
 	return 0;
 fail:

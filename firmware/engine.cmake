@@ -12,5 +12,5 @@ add_library(fw_engine STATIC
 target_include_directories(fw_engine PUBLIC ${FIRMWARE_INCLUDE}
 	PRIVATE ${CMAKE_CURRENT_LIST_DIR})
 target_link_libraries(fw_engine PUBLIC fw_store crypto_pub crypto_cert crypto_csr
-	crypto_signer proto_alloc proto_oob proto_updown proto_cms proto_res
+	crypto_signer proto_alloc proto_oob proto_updown proto_cms proto_xlog proto_res
 	mbedx509 mbedcrypto Threads::Threads)

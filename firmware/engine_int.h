@@ -84,6 +84,12 @@ struct eng_xlog {
 	uint64_t submitted, committed;  /* sequence numbers: queued, written (in order) */
 	uint64_t failed, reported;      /* rows not written; how many the log lines told */
 	char last_err[200];
+	/* File mode (dir != NULL): the current file, under fmu (a leaf). */
+	char *dir;
+	pthread_mutex_t fmu;
+	int fd;
+	int64_t file_day;
+	size_t file_bytes;
 };
 
 struct engine {
@@ -138,7 +144,8 @@ struct engine {
 
 /* ---- engine_log.c: the exchange log's writer (UD-160) ---- */
 
-void eng_log_start(struct engine *e);
+/* Start the writer: rows to files in dir (created if missing), or to the store if NULL. */
+int eng_log_start(struct engine *e, const char *dir);
 void eng_log_stop(struct engine *e);
 /* Queue a copy of x (x->set_replay ignored); written by the next batch. */
 void eng_log_async(struct engine *e, const struct store_exchange *x);

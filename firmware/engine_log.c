@@ -1,28 +1,45 @@
 /*
- * The exchange log's writer (UD-160). One thread commits queued exchanges
- * in batches (store_exchange_batch: one transaction for many rows), so a
- * request pays for copying its bytes rather than for a transaction of its
- * own. An exchange that also records the child's signing-time (UD-35) is
- * waited for: its reply leaves only once its batch is durable. The others
- * are not waited for: a crash may lose the rows of the last batch, never
- * state a reply depends on. The queue is bounded; a full queue makes the
- * submitter wait (back-pressure), it never drops a row.
+ * The exchange log's writer (UD-160). One thread writes queued exchanges
+ * in batches, so a request pays for copying its bytes rather than for a
+ * transaction of its own. Where the rows go:
+ *   - with engine_config.exchange_dir, to append-only files of records
+ *     (proto/xlog.h) in that directory, one writev per batch; a new file
+ *     per UTC day, per XLOG_FILE_MAX bytes and per engine start
+ *     ("exchanges-YYYYMMDDTHHMMSSZ.log", never appended to after a
+ *     restart, so a crash leaves at most one truncated final record);
+ *   - otherwise to the store's exchanges table, one transaction per batch
+ *     (store_exchange_batch).
+ * An exchange that also records the child's signing-time (UD-35) is
+ * waited for: its reply leaves only once the signing-time is committed
+ * and its record is durable (one store commit and one fdatasync for the
+ * batch). The others are not waited for: a crash may lose the rows of the
+ * last batch, never state a reply depends on. The queue is bounded; a full
+ * queue makes the submitter wait (back-pressure), it never drops a row.
  *
  * Without the thread (it could not be started, or the engine is closing)
- * every call writes synchronously, as before the writer existed.
+ * every call writes synchronously.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "engine_int.h"
+#include "proto/xlog.h"
 
 /* Queue bounds: entries and copied bytes (a lone larger entry still goes in). */
 #define XLOG_MAX_ENTRIES 256
 #define XLOG_MAX_BYTES   (4u << 20)
 #define XLOG_BATCH       64
 #define XLOG_GATHER_NS   (5 * 1000 * 1000)  /* longest wait for a batch to fill */
+#define XLOG_FILE_MAX    (32u << 20)        /* start a new file beyond this size (updownctl inspect reads up to 64 MiB) */
+#define XLOG_IOV         256                /* iovecs per writev (Linux allows 1024) */
 
 struct xlog_ent {
 	struct store_exchange x;
@@ -31,7 +48,7 @@ struct xlog_ent {
 	bool wait;                  /* on the submitter's stack; it waits for done */
 	bool done;
 	size_t bytes;               /* copied bytes (!wait) */
-	char child[STORE_MAX_HANDLE + 1], type[32], outcome[16];
+	char child[STORE_MAX_HANDLE + 1], type[XLOG_MAX_TYPE + 1], outcome[XLOG_MAX_OUTCOME + 1];
 	unsigned char data[];       /* request then response (!wait) */
 };
 
@@ -40,12 +57,12 @@ static void
 note_failure(struct eng_xlog *q, int rc, const char *why)
 {
 	q->failed++;
-	snprintf(q->last_err, sizeof(q->last_err), "%s: %s", store_strerror(rc), why);
+	snprintf(q->last_err, sizeof(q->last_err), "%s: %.150s", store_strerror(rc), why);
 }
 
-/* Write batch[0..n) under store_lock; entries' x.rc are set. */
+/* Rows into the store's table, one transaction (store_exchange_batch). */
 static void
-write_batch(struct engine *e, struct xlog_ent **batch, size_t n)
+batch_to_store(struct engine *e, struct xlog_ent **batch, size_t n)
 {
 	struct store_exchange xs[XLOG_BATCH];
 	struct eng_xlog *q = &e->xlog;
@@ -63,6 +80,188 @@ write_batch(struct engine *e, struct xlog_ent **batch, size_t n)
 	}
 	pthread_mutex_unlock(&q->mu);
 	pthread_mutex_unlock(&e->store_lock);
+}
+
+/* The batch's signing-times in one durable transaction; each alone if that fails. */
+static void
+replay_times(struct engine *e, struct xlog_ent **batch, size_t n)
+{
+	size_t i;
+	int rc;
+
+	pthread_mutex_lock(&e->store_lock);
+	rc = store_begin(e->store);
+	for (i = 0; rc == 0 && i < n; i++)
+		if (batch[i]->x.set_replay)
+			rc = store_child_replay_update(e->store, batch[i]->x.child,
+			    batch[i]->x.replay_time);
+	if (rc == 0)
+		rc = store_commit(e->store);
+	if (rc != 0) {
+		store_rollback(e->store);
+		for (i = 0; i < n; i++) {
+			struct store_exchange *x = &batch[i]->x;
+
+			if (!x->set_replay)
+				continue;
+			if ((x->rc = store_begin(e->store)) == 0 &&
+			    (x->rc = store_child_replay_update(e->store, x->child,
+			    x->replay_time)) == 0)
+				x->rc = store_commit(e->store);
+			if (x->rc != 0)
+				store_rollback(e->store);
+		}
+	}
+	pthread_mutex_unlock(&e->store_lock);
+}
+
+/* The file for a record at time t: the current one, or a new one (fmu held). 0 or errno. */
+static int
+log_file(struct eng_xlog *q, int64_t t)
+{
+	char name[64], path[4200];
+	time_t tt = (time_t)t;
+	struct tm tm;
+	int i;
+
+	if (q->fd >= 0 && t / 86400 == q->file_day && q->file_bytes < XLOG_FILE_MAX)
+		return 0;
+	if (q->fd >= 0) {
+		close(q->fd);
+		q->fd = -1;
+	}
+	if (gmtime_r(&tt, &tm) == NULL)
+		return EINVAL;
+	strftime(name, sizeof(name), "exchanges-%Y%m%dT%H%M%SZ", &tm);
+	for (i = 0; i < 1000 && q->fd < 0; i++) {
+		if (i == 0)
+			snprintf(path, sizeof(path), "%s/%s.log", q->dir, name);
+		else
+			snprintf(path, sizeof(path), "%s/%s-%d.log", q->dir, name, i);
+		q->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
+		if (q->fd < 0 && errno != EEXIST)
+			return errno;
+	}
+	if (q->fd < 0)
+		return EEXIST;
+	q->file_day = t / 86400;
+	q->file_bytes = 0;
+	return 0;
+}
+
+/* writev all of iov[0..n), resuming after short writes. 0 or errno. */
+static int
+write_all(int fd, struct iovec *iov, int n)
+{
+	while (n > 0) {
+		ssize_t w = writev(fd, iov, n > XLOG_IOV ? XLOG_IOV : n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno;
+		}
+		while (n > 0 && (size_t)w >= iov->iov_len) {
+			w -= (ssize_t)iov->iov_len;
+			iov++;
+			n--;
+		}
+		if (n > 0) {
+			iov->iov_base = (char *)iov->iov_base + w;
+			iov->iov_len -= (size_t)w;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Rows into the current file: signing-times first (a record describes the
+ * reply that leaves; when a signing-time cannot be stored the reply
+ * changes and finish() logs the replacement), then one writev, then one
+ * fdatasync when a submitter waits.
+ */
+static void
+batch_to_file(struct engine *e, struct xlog_ent **batch, size_t n)
+{
+	static const char lf[] = "\n";
+	struct eng_xlog *q = &e->xlog;
+	struct iovec iov[4 * XLOG_BATCH];
+	char hdr[XLOG_BATCH][XLOG_MAX_HEADER];
+	bool waited = false, replay = false;
+	size_t i, bytes = 0, rows = 0;
+	int k = 0, rc, hl;
+
+	for (i = 0; i < n; i++) {
+		batch[i]->x.rc = 0;
+		replay |= batch[i]->x.set_replay;
+	}
+	if (replay)
+		replay_times(e, batch, n);
+	for (i = 0; i < n; i++) {
+		struct store_exchange *x = &batch[i]->x;
+		size_t rq = x->req != NULL ? x->req_len : 0, rs = x->resp != NULL ? x->resp_len : 0;
+
+		if (x->rc != 0)
+			continue;
+		hl = xlog_header(hdr[i], sizeof(hdr[i]), (int64_t)x->now, x->child, x->type,
+		    x->outcome, rq, rs);
+		if (hl < 0) {
+			/* A field the format cannot hold: the row is lost, the reply is not. */
+			pthread_mutex_lock(&q->mu);
+			note_failure(q, STORE_ERR_INVALID, xlog_strerror(hl));
+			pthread_mutex_unlock(&q->mu);
+			continue;
+		}
+		iov[k].iov_base = hdr[i];
+		iov[k++].iov_len = (size_t)hl;
+		if (rq > 0) {
+			iov[k].iov_base = (void *)x->req;
+			iov[k++].iov_len = rq;
+		}
+		if (rs > 0) {
+			iov[k].iov_base = (void *)x->resp;
+			iov[k++].iov_len = rs;
+		}
+		iov[k].iov_base = (void *)lf;
+		iov[k++].iov_len = 1;
+		bytes += (size_t)hl + rq + rs + 1;
+		waited |= batch[i]->wait;
+		rows++;
+	}
+	if (rows == 0)
+		return;
+	pthread_mutex_lock(&q->fmu);
+	if ((rc = log_file(q, (int64_t)batch[0]->x.now)) == 0 &&
+	    (rc = write_all(q->fd, iov, k)) == 0) {
+		q->file_bytes += bytes;
+		if (waited && fdatasync(q->fd) != 0)
+			rc = errno;
+	}
+	if (rc != 0 && q->fd >= 0) {
+		/* A file that may end in a torn record is left as is; the next batch starts another. */
+		close(q->fd);
+		q->fd = -1;
+	}
+	pthread_mutex_unlock(&q->fmu);
+	if (rc != 0) {
+		char why[300];
+
+		snprintf(why, sizeof(why), "%.200s: %s", q->dir, strerror(rc));
+		pthread_mutex_lock(&q->mu);
+		q->failed += rows - 1;
+		note_failure(q, STORE_ERR_IO, why);
+		pthread_mutex_unlock(&q->mu);
+	}
+}
+
+/* Write batch[0..n); entries' x.rc are set (a store code for a signing-time not stored). */
+static void
+write_batch(struct engine *e, struct xlog_ent **batch, size_t n)
+{
+	if (e->xlog.dir != NULL)
+		batch_to_file(e, batch, n);
+	else
+		batch_to_store(e, batch, n);
 }
 
 /*
@@ -128,14 +327,27 @@ writer_main(void *arg)
 	return NULL;
 }
 
-/* Start the writer; without it the log is written synchronously. */
-void
-eng_log_start(struct engine *e)
+/* Start the writer (rows to files in dir, or to the store if NULL); see engine_int.h. */
+int
+eng_log_start(struct engine *e, const char *dir)
 {
 	struct eng_xlog *q = &e->xlog;
-
 	pthread_condattr_t ca;
 
+	q->fd = -1;
+	if (dir != NULL) {
+		if (strlen(dir) > 4000)
+			return eng_err(ENGINE_ERR_CONFIG, "exchange log directory name too long");
+		if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+			return eng_err(ENGINE_ERR_CONFIG, "exchange log directory %s: %s", dir,
+			    strerror(errno));
+		if (access(dir, W_OK | X_OK) != 0)
+			return eng_err(ENGINE_ERR_CONFIG, "exchange log directory %s: %s", dir,
+			    strerror(errno));
+		if ((q->dir = strdup(dir)) == NULL)
+			return eng_err(ENGINE_ERR_NOMEM, "out of memory");
+	}
+	pthread_mutex_init(&q->fmu, NULL);
 	pthread_mutex_init(&q->mu, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -145,6 +357,7 @@ eng_log_start(struct engine *e)
 	q->tail = &q->head;
 	q->inited = true;
 	q->running = pthread_create(&q->thread, NULL, writer_main, e) == 0;
+	return 0;
 }
 
 /* Drain the queue, stop the writer. */
@@ -165,6 +378,14 @@ eng_log_stop(struct engine *e)
 	pthread_cond_destroy(&q->work);
 	pthread_cond_destroy(&q->done);
 	pthread_mutex_destroy(&q->mu);
+	pthread_mutex_destroy(&q->fmu);
+	if (q->fd >= 0) {
+		(void)fdatasync(q->fd);    /* best effort: nobody to tell at close */
+		close(q->fd);
+	}
+	q->fd = -1;
+	free(q->dir);
+	q->dir = NULL;
 	q->inited = false;
 }
 
@@ -190,18 +411,12 @@ enqueue(struct eng_xlog *q, struct xlog_ent *x)
 	return true;
 }
 
-/* Write x here, under store_lock; why (may be NULL) gets store_errmsg() on failure. */
+/* Write one entry here, without the writer thread; returns its rc. */
 static int
-write_now(struct engine *e, struct store_exchange *x, char *why, size_t size)
+write_now(struct engine *e, struct xlog_ent *ent)
 {
-	int rc;
-
-	pthread_mutex_lock(&e->store_lock);
-	rc = store_exchange_batch(e->store, x, 1);
-	if (rc != 0 && why != NULL)
-		snprintf(why, size, "%s", store_errmsg(e->store));
-	pthread_mutex_unlock(&e->store_lock);
-	return rc;
+	write_batch(e, &ent, 1);
+	return ent->x.rc;
 }
 
 /* Log an exchange without waiting for it (a copy is queued). */
@@ -211,10 +426,8 @@ eng_log_async(struct engine *e, const struct store_exchange *x)
 	struct eng_xlog *q = &e->xlog;
 	size_t req_len = x->req != NULL ? x->req_len : 0;
 	size_t resp_len = x->resp != NULL ? x->resp_len : 0;
-	struct xlog_ent *ent;
+	struct xlog_ent *ent, one;
 	struct store_exchange sx = *x;
-	char why[160];
-	int rc;
 
 	sx.set_replay = false;
 	if (q->inited && q->running && req_len <= STORE_MAX_CMS && resp_len <= STORE_MAX_CMS &&
@@ -248,12 +461,11 @@ eng_log_async(struct engine *e, const struct store_exchange *x)
 		pthread_mutex_unlock(&q->mu);
 		free(ent);
 	}
-	/* No writer (or no memory for the copy): write it here. */
-	if ((rc = write_now(e, &sx, why, sizeof(why))) != 0 && q->inited) {
-		pthread_mutex_lock(&q->mu);
-		note_failure(q, rc, why);
-		pthread_mutex_unlock(&q->mu);
-	}
+	/* No writer (or no memory for the copy): write it here; failures are noted. */
+	memset(&one, 0, sizeof(one));
+	one.x = sx;
+	if (q->inited)
+		(void)write_now(e, &one);
 }
 
 /* Log an exchange (and its signing-time, if x->set_replay) and wait until it is committed. */
@@ -279,7 +491,7 @@ eng_log_wait(struct engine *e, const struct store_exchange *x)
 		q->waiters--;
 		pthread_mutex_unlock(&q->mu);
 	}
-	return write_now(e, &ent.x, NULL, 0);
+	return write_now(e, &ent);
 }
 
 /* Append a note about log rows that could not be written since the last note. */

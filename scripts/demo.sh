@@ -340,6 +340,14 @@ grep -E '^  #' "$out/logs/audit.txt" | cut -c1-110 | tail -8 | sed 's/^/     /'
 grep -E '^  chain:' "$out/logs/audit.txt" | sed 's/^/     /'
 grep -q '^  chain: VALID' "$out/logs/audit.txt" || die "the audit chain is not valid"
 
+say "exchange log: every request and response, raw (updownctl inspect $state/exchanges/FILE)"
+for f in "$state"/exchanges/*.log; do
+	[ -e "$f" ] || die "no exchange log file in $state/exchanges"
+	"$ctl" inspect "$f" >"$out/logs/exchanges-$(basename "$f" .log).txt" ||
+		die "the exchange log $f does not decode"
+	note "$(basename "$f"): $(tail -n 1 "$out/logs/exchanges-$(basename "$f" .log).txt")"
+done
+
 say "done in $(($(date +%s) - t0)) s; everything is in $out"
 if [ "$board" = qemu ]; then
 	where="board qemu:      $vmdir (data.img: the appliance's disk; console.log; boot it again:
@@ -355,6 +363,7 @@ cat <<EOT
   TAL:             $conf/ta.tal
   repository:      $repo/ (rsync://rpki.demo.test/repo/ laid out as files)
   audit log:       $state/updown.db (printed, chain verdict: $out/logs/audit.txt)
+  exchange log:    $state/exchanges/ (raw requests and responses, UD-160; decoded in $out/logs/exchanges-*.txt)
   configuration:   $conf/updown.conf, ceremony record $conf/ceremony-record.txt
   allocation:      $out/bundles/table-v{2,3}.txt and the signed bundles beside them
   HSM token:       $out/softhsm (SOFTHSM2_CONF=$out/softhsm/softhsm2.conf; PINs beside it, demo only)$tokennote

@@ -8,6 +8,7 @@
  * UD-121, UD-122, UD-160, UD-163, UD-68 and UD-132 (publication failure),
  * UD-152, UD-154, UD-155 (adding children, replacing a child's TA).
  */
+#include <dirent.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,6 +25,7 @@
 
 #include "fixture.h"
 #include "proto/cms.h"
+#include "proto/xlog.h"
 
 static struct ef F;
 static char NOTAFTER[UD_TIME_SIZE];
@@ -219,6 +222,162 @@ test_log_writer(void **state)
 	assert_int_equal(store_exchange_count(ro, &n), 0);
 	assert_int_equal(n, n0 + 301);
 	store_close(ro);
+	free(cms);
+	ef_open(&F, NULL);
+}
+
+/* Every record of the exchange log files in dir (proto/xlog.h), in file-name order. */
+struct xrecs {
+	struct xlog_rec r[256];
+	unsigned char *buf[16];
+	size_t n, nfiles;
+};
+
+static int
+cmpstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+read_xlog(const char *dir, struct xrecs *x)
+{
+	char *names[16], path[600];
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	size_t i, nn = 0;
+
+	memset(x, 0, sizeof(*x));
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.') {
+			assert_true(nn < 16);
+			assert_int_equal(strncmp(de->d_name, "exchanges-", 10), 0);
+			names[nn++] = strdup(de->d_name);
+		}
+	closedir(d);
+	qsort(names, nn, sizeof(names[0]), cmpstr);
+	for (i = 0; i < nn; i++) {
+		struct stat st;
+		size_t off = 0;
+		FILE *fp;
+		int rc;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		assert_int_equal(stat(path, &st), 0);
+		assert_int_equal(st.st_mode & 0077, 0);              /* operator-only */
+		x->buf[i] = malloc((size_t)st.st_size + 1);
+		assert_non_null(x->buf[i]);
+		assert_non_null(fp = fopen(path, "rb"));
+		assert_int_equal(fread(x->buf[i], 1, (size_t)st.st_size, fp), (size_t)st.st_size);
+		fclose(fp);
+		while ((rc = xlog_next(x->buf[i], (size_t)st.st_size, &off, &x->r[x->n], NULL, 0)) == 0) {
+			assert_true(x->n < 255);
+			x->n++;
+		}
+		assert_int_equal(rc, XLOG_END);
+		free(names[i]);
+	}
+	x->nfiles = nn;
+}
+
+static void
+xrecs_free(struct xrecs *x)
+{
+	size_t i;
+
+	for (i = 0; i < 16; i++)
+		free(x->buf[i]);
+}
+
+/*
+ * UD-160: the exchange log in files (engine_config.exchange_dir). A request
+ * that records a new signing-time has its record on disk when
+ * engine_handle() returns; queued ones are all there after engine_close();
+ * a restart starts a new file; nothing goes to the store's table; a
+ * directory that cannot be created refuses engine_open.
+ */
+static void
+test_log_files(void **state)
+{
+	struct ef_child *a;
+	struct engine_response resp;
+	struct engine *e2 = NULL;
+	struct xrecs x;
+	unsigned char *cms, junk[40];
+	char dir[400], bad[400], *msg = NULL;
+	size_t len = 0, i;
+	uint64_t n0;
+	FILE *fp;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/xlog", F.dir);
+	ef_close_engine(&F);
+	F.cfg.exchange_dir = dir;
+	ef_open(&F, NULL);
+	a = ef_child_add(&F, "child-a");
+	ef_child_add(&F, "child-b");
+	table();
+	n0 = exchanges();
+
+	cms = list_cms(a, a->handle, EF_HANDLE, F.now + 1, &len);
+	assert_int_equal(engine_handle(F.e, NULL, cms, len, F.now + 1, &resp), 0);
+	assert_int_equal(resp.http_status, 200);
+	read_xlog(dir, &x);                          /* no flush: durable before the reply */
+	assert_int_equal(x.n, 1);
+	assert_int_equal(x.r[0].time, F.now + 1);
+	assert_string_equal(x.r[0].child, "child-a");
+	assert_string_equal(x.r[0].type, "list");
+	assert_string_equal(x.r[0].outcome, "ok");
+	assert_int_equal(x.r[0].req_len, len);
+	assert_memory_equal(x.r[0].req, cms, len);
+	assert_int_equal(x.r[0].resp_len, resp.body_len);
+	assert_memory_equal(x.r[0].resp, resp.body, resp.body_len);
+	xrecs_free(&x);
+	engine_response_free(&resp);
+
+	for (i = 0; i < 100; i++) {
+		assert_int_equal(engine_handle(F.e, NULL, cms, len, F.now + 1, &resp), 0);
+		engine_response_free(&resp);
+	}
+	for (i = 0; i < sizeof(junk); i++)
+		junk[i] = (unsigned char)(i * 7 + 3);
+	assert_int_equal(engine_handle(F.e, NULL, junk, sizeof(junk), F.now + 1, &resp), 0);
+	assert_int_equal(resp.http_status, 400);
+	engine_response_free(&resp);
+	ef_close_engine(&F);                         /* writes what is queued */
+	read_xlog(dir, &x);
+	assert_int_equal(x.nfiles, 1);
+	assert_int_equal(x.n, 102);
+	assert_string_equal(x.r[101].child, "");     /* "-": not authenticated */
+	assert_string_equal(x.r[101].outcome, "400");
+	assert_int_equal(x.r[101].req_len, sizeof(junk));
+	assert_memory_equal(x.r[101].req, junk, sizeof(junk));
+	assert_null(x.r[101].resp);
+	xrecs_free(&x);
+
+	/* A restart writes a new file; the old one is never appended to. */
+	ef_open(&F, NULL);
+	assert_int_equal(engine_handle(F.e, NULL, cms, len, F.now + 1, &resp), 0);
+	engine_response_free(&resp);
+	ef_close_engine(&F);
+	read_xlog(dir, &x);
+	assert_int_equal(x.nfiles, 2);
+	assert_int_equal(x.n, 103);
+	xrecs_free(&x);
+	assert_int_equal(exchanges(), n0);           /* none in the store's table */
+
+	/* A directory that cannot be made: engine_open refuses, naming it. */
+	snprintf(bad, sizeof(bad), "%s/plain-file", F.dir);
+	assert_non_null(fp = fopen(bad, "w"));
+	fclose(fp);
+	snprintf(bad, sizeof(bad), "%s/plain-file/xlog", F.dir);
+	F.cfg.exchange_dir = bad;
+	assert_int_equal(engine_open(&F.cfg, F.now, &e2, &msg), ENGINE_ERR_CONFIG);
+	assert_null(e2);
+	assert_non_null(strstr(msg, "plain-file/xlog"));
+	free(msg);
+	F.cfg.exchange_dir = NULL;
 	free(cms);
 	ef_open(&F, NULL);
 }
@@ -660,6 +819,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_400_cases, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replay, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_log_writer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_log_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_signing_time_outside_ee, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_1101_two_threads, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_2001_signer_failure, setup, teardown),

@@ -8,6 +8,7 @@
  * SIGTERM; the referees judge the publication point at the end.
  * Needs root (namespaces, TAP); skips with the reason elsewhere.
  */
+#include <dirent.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,6 +24,7 @@
 
 #include "appfix.h"
 #include "proto/bundle.h"
+#include "proto/xlog.h"
 
 static struct app A;
 static char skip_why[256];
@@ -435,6 +438,62 @@ test_referees(void **state)
 	assert_int_equal(st, 0);
 }
 
+/*
+ * UD-160: every exchange of this run is in the exchange log files under
+ * state_dir/exchanges (proto/xlog.h), one file per start: requests and
+ * responses raw, with child, type and outcome.
+ */
+static void
+test_exchange_log(void **state)
+{
+	char dir[700], path[1000];
+	struct dirent *de;
+	size_t files = 0, recs = 0, issues = 0, lists = 0, bad = 0;
+	DIR *d;
+
+	(void)state;
+	SKIP_IF();
+	snprintf(dir, sizeof(dir), "%s/store/exchanges", A.work);
+	assert_non_null(d = opendir(dir));
+	while ((de = readdir(d)) != NULL) {
+		struct xlog_rec r;
+		unsigned char *buf;
+		struct stat st;
+		size_t off = 0;
+		FILE *fp;
+		int rc;
+
+		if (de->d_name[0] == '.')
+			continue;
+		files++;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		assert_int_equal(stat(path, &st), 0);
+		assert_non_null(buf = malloc((size_t)st.st_size + 1));
+		assert_non_null(fp = fopen(path, "rb"));
+		assert_int_equal(fread(buf, 1, (size_t)st.st_size, fp), (size_t)st.st_size);
+		fclose(fp);
+		while ((rc = xlog_next(buf, (size_t)st.st_size, &off, &r, NULL, 0)) == 0) {
+			recs++;
+			assert_true(r.req_len > 0);
+			if (strcmp(r.outcome, "ok") == 0) {
+				assert_true(r.resp_len > 0);
+				assert_true(r.child[0] != '\0');
+			}
+			issues += strcmp(r.type, "issue") == 0 && strcmp(r.outcome, "ok") == 0;
+			lists += strcmp(r.type, "list") == 0 && strcmp(r.outcome, "ok") == 0;
+			bad += strcmp(r.outcome, "400") == 0;
+		}
+		assert_int_equal(rc, XLOG_END);          /* clean stops: no torn record */
+		free(buf);
+	}
+	closedir(d);
+	assert_true(files >= 2);                     /* test_restart_load_bundle restarted */
+	assert_true(lists >= 3);
+	assert_true(issues >= 1);
+	assert_true(bad >= 1);
+	assert_true(recs >= lists + issues + bad);
+}
+
 int
 main(void)
 {
@@ -448,6 +507,7 @@ main(void)
 		cmocka_unit_test(test_shrink),
 		cmocka_unit_test(test_restart_load_bundle),
 		cmocka_unit_test(test_referees),
+		cmocka_unit_test(test_exchange_log),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -195,6 +195,12 @@ struct engine_config {
 	/* Current BPKI CRL (optional with bpki_ta_key: its entries are carried over). */
 	const unsigned char *bpki_crl;
 	size_t bpki_crl_len;
+	/*
+	 * Exchange log (UD-160): a directory for append-only files of records
+	 * (proto/xlog.h; created if missing), or NULL to log into the store's
+	 * exchanges table.
+	 */
+	const char *exchange_dir;
 	struct engine_options opts;
 	engine_hook_fn hook;           /* tests only; NULL */
 	void *hook_arg;
