@@ -39,29 +39,9 @@ posix_utc(void *state, struct timespec *now)
 	return clock_gettime(CLOCK_REALTIME, now) == 0 ? 0 : HAL_ERR_IO;
 }
 
-static int
-posix_monotonic(void *state, struct timespec *now)
-{
-	(void)state;
-	return board_linux_monotonic(now);
-}
-
 static const struct hal_clock_ops posix_clock_ops = {
 	.utc = posix_utc,
-	.monotonic = posix_monotonic,
-};
-
-/* ---- entropy: getrandom(2), blocking until the kernel pool is seeded ---- */
-
-static int
-posix_fill(void *state, unsigned char *buf, size_t len)
-{
-	(void)state;
-	return board_linux_fill(buf, len);
-}
-
-static const struct hal_entropy_ops posix_entropy_ops = {
-	.fill = posix_fill,
+	.monotonic = board_linux_monotonic,
 };
 
 /* ---- storage ---- */
@@ -231,7 +211,7 @@ board_posix_open(const struct board_posix_config *cfg, struct board_posix **out)
 		goto out;
 	b->log_level = cfg->log_level;
 	b->hal.clock = (struct hal_clock){ &posix_clock_ops, b };
-	b->hal.entropy = (struct hal_entropy){ &posix_entropy_ops, b };
+	b->hal.entropy = (struct hal_entropy){ &board_linux_entropy_ops, b };  /* getrandom(2) */
 	b->hal.storage = (struct hal_storage){ &posix_storage_ops, b };
 	b->hal.hsm = (struct hal_hsm){ &posix_hsm_ops, b };
 	b->hal.log = (struct hal_log){ &posix_log_ops, b };

@@ -52,29 +52,9 @@ qemu_utc(void *state, struct timespec *now)
 	return 0;
 }
 
-static int
-qemu_monotonic(void *state, struct timespec *now)
-{
-	(void)state;
-	return board_linux_monotonic(now);
-}
-
 static const struct hal_clock_ops qemu_clock_ops = {
 	.utc = qemu_utc,
-	.monotonic = qemu_monotonic,
-};
-
-/* ---- entropy: getrandom(2), blocking until the kernel pool is seeded ---- */
-
-static int
-qemu_fill(void *state, unsigned char *buf, size_t len)
-{
-	(void)state;
-	return board_linux_fill(buf, len);
-}
-
-static const struct hal_entropy_ops qemu_entropy_ops = {
-	.fill = qemu_fill,
+	.monotonic = board_linux_monotonic,
 };
 
 /* ---- storage ---- */
@@ -318,7 +298,7 @@ board_qemu_open(const struct board_qemu_config *cfg, struct board_qemu **out)
 	}
 	b->log_level = cfg->log_level;
 	b->hal.clock = (struct hal_clock){ &qemu_clock_ops, b };
-	b->hal.entropy = (struct hal_entropy){ &qemu_entropy_ops, b };
+	b->hal.entropy = (struct hal_entropy){ &board_linux_entropy_ops, b };  /* getrandom(2) */
 	b->hal.storage = (struct hal_storage){ &qemu_storage_ops, b };
 	b->hal.hsm = (struct hal_hsm){ &qemu_hsm_ops, b };
 	b->hal.log = (struct hal_log){ &qemu_log_ops, b };
