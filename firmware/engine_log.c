@@ -11,8 +11,10 @@
  *     (store_exchange_batch).
  * An exchange that also records the child's signing-time (UD-35) is
  * waited for: its reply leaves only once the signing-time is committed
- * and its record is durable (one store commit and one fdatasync for the
- * batch). The others are not waited for: a crash may lose the rows of the
+ * (one durable store transaction for the batch: group commit) and its row
+ * is written (to the store in that transaction; to a file, without an
+ * fsync: files are synced when the engine closes and by the kernel). The
+ * others are not waited for. Either way a crash may lose the rows of the
  * last batch, never state a reply depends on. The queue is bounded; a full
  * queue makes the submitter wait (back-pressure), it never drops a row.
  *
@@ -177,8 +179,9 @@ write_all(int fd, struct iovec *iov, int n)
 /*
  * Rows into the current file: signing-times first (a record describes the
  * reply that leaves; when a signing-time cannot be stored the reply
- * changes and finish() logs the replacement), then one writev, then one
- * fdatasync when a submitter waits.
+ * changes and finish() logs the replacement), then one writev. No fsync:
+ * the rows are a record, the state is in the store (measured: an
+ * fdatasync per batch here cost ~0.04 ms of CPU per request).
  */
 static void
 batch_to_file(struct engine *e, struct xlog_ent **batch, size_t n)
@@ -187,7 +190,7 @@ batch_to_file(struct engine *e, struct xlog_ent **batch, size_t n)
 	struct eng_xlog *q = &e->xlog;
 	struct iovec iov[4 * XLOG_BATCH];
 	char hdr[XLOG_BATCH][XLOG_MAX_HEADER];
-	bool waited = false, replay = false;
+	bool replay = false;
 	size_t i, bytes = 0, rows = 0;
 	int k = 0, rc, hl;
 
@@ -225,18 +228,14 @@ batch_to_file(struct engine *e, struct xlog_ent **batch, size_t n)
 		iov[k].iov_base = (void *)lf;
 		iov[k++].iov_len = 1;
 		bytes += (size_t)hl + rq + rs + 1;
-		waited |= batch[i]->wait;
 		rows++;
 	}
 	if (rows == 0)
 		return;
 	pthread_mutex_lock(&q->fmu);
 	if ((rc = log_file(q, (int64_t)batch[0]->x.now)) == 0 &&
-	    (rc = write_all(q->fd, iov, k)) == 0) {
+	    (rc = write_all(q->fd, iov, k)) == 0)
 		q->file_bytes += bytes;
-		if (waited && fdatasync(q->fd) != 0)
-			rc = errno;
-	}
 	if (rc != 0 && q->fd >= 0) {
 		/* A file that may end in a torn record is left as is; the next batch starts another. */
 		close(q->fd);

@@ -292,7 +292,7 @@ xrecs_free(struct xrecs *x)
 
 /*
  * UD-160: the exchange log in files (engine_config.exchange_dir). A request
- * that records a new signing-time has its record on disk when
+ * that records a new signing-time has its record written when
  * engine_handle() returns; queued ones are all there after engine_close();
  * a restart starts a new file; nothing goes to the store's table; a
  * directory that cannot be created refuses engine_open.
@@ -323,7 +323,7 @@ test_log_files(void **state)
 	cms = list_cms(a, a->handle, EF_HANDLE, F.now + 1, &len);
 	assert_int_equal(engine_handle(F.e, NULL, cms, len, F.now + 1, &resp), 0);
 	assert_int_equal(resp.http_status, 200);
-	read_xlog(dir, &x);                          /* no flush: durable before the reply */
+	read_xlog(dir, &x);                          /* no flush: written before the reply */
 	assert_int_equal(x.n, 1);
 	assert_int_equal(x.r[0].time, F.now + 1);
 	assert_string_equal(x.r[0].child, "child-a");

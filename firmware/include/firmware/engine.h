@@ -250,11 +250,12 @@ void engine_response_free(struct engine_response *r); /* accepts NULL; zeroes r 
  * child handle named by the request URL, or NULL when the service URI is
  * shared (UD-5). Always fills *resp (free with engine_response_free());
  * returns 0, or ENGINE_ERR_ARG / ENGINE_ERR_NOMEM when not even a 400
- * could be described. Every exchange is logged to the store (UD-160): one
- * that records the child's signing-time (UD-35) is committed before this
- * returns; the others are queued for the engine's log writer, which
- * commits them in batches (engine_log_flush() waits for them; a crash may
- * lose the last batch's rows, never state).
+ * could be described. Every exchange is logged (UD-160), to the files in
+ * engine_config.exchange_dir or else to the store, by the engine's log
+ * writer in batches: one that records the child's signing-time (UD-35)
+ * returns only when that signing-time is committed and its row written;
+ * the others are queued (engine_log_flush() waits for them). A crash may
+ * lose the last batch's rows, never state.
  */
 int engine_handle(struct engine *e, const char *url_child, const unsigned char *req,
                   size_t len, time_t now, struct engine_response *resp);
