@@ -138,22 +138,22 @@ get_num(struct cur *c, uint64_t max, int over, int sep, const char *name, uint64
 }
 
 /*
- * A token of 1..max bytes accepted by ok(), or "-" when dash is set
- * (stored as ""), copied NUL-terminated into out (max + 1 bytes),
- * followed by a space.
+ * A token of 1..max bytes accepted by ok(), or the single byte unknown
+ * (when not 0; stored as ""), copied NUL-terminated into out (max + 1
+ * bytes), followed by a space.
  */
 static int
-get_tok(struct cur *c, size_t max, bool (*ok)(int), bool dash, const char *name,
+get_tok(struct cur *c, size_t max, bool (*ok)(int), char unknown, const char *name,
         const char *what, char *out)
 {
 	size_t n = 0;
 
 	while (c->p < c->end && *c->p != ' ') {
-		if (dash && !ok('-') && n == 1 && out[0] == '-') {
-			set_why(c->why, c->why_size, "%s: \"-\" only stands alone", name);
+		if (unknown != 0 && n == 1 && out[0] == unknown) {
+			set_why(c->why, c->why_size, "%s: \"%c\" only stands alone", name, unknown);
 			return XLOG_ERR_FORMAT;
 		}
-		if (!ok(*c->p) && !(dash && *c->p == '-' && n == 0)) {
+		if (!ok(*c->p) && !(unknown != 0 && *c->p == unknown && n == 0)) {
 			set_why(c->why, c->why_size, "%s: byte 0x%02x outside %s", name, *c->p,
 			    what);
 			return XLOG_ERR_FORMAT;
@@ -173,7 +173,7 @@ get_tok(struct cur *c, size_t max, bool (*ok)(int), bool dash, const char *name,
 		return XLOG_ERR_FORMAT;
 	}
 	out[n] = '\0';
-	if (dash && n == 1 && out[0] == '-')
+	if (unknown != 0 && n == 1 && out[0] == unknown)
 		out[0] = '\0';
 	c->p++; /* the space */
 	return 0;
@@ -225,13 +225,13 @@ xlog_next(const uint8_t *buf, size_t len, size_t *off, struct xlog_rec *rec, cha
 	if ((rc = get_num(&c, INT64_MAX, XLOG_ERR_FORMAT, ' ', "time", &v)) != 0)
 		return rc;
 	r.time = (int64_t)v;
-	if ((rc = get_tok(&c, XLOG_MAX_CHILD, child_char, true, "child",
+	if ((rc = get_tok(&c, XLOG_MAX_CHILD, child_char, '*', "child",
 	    "the RFC 8183 handle characters", r.child)) != 0)
 		return rc;
-	if ((rc = get_tok(&c, XLOG_MAX_TYPE, type_char, true, "type",
+	if ((rc = get_tok(&c, XLOG_MAX_TYPE, type_char, '-', "type",
 	    "a-z and _ (RFC 6492 section 3.2 message types)", r.type)) != 0)
 		return rc;
-	if ((rc = get_tok(&c, XLOG_MAX_OUTCOME, outcome_char, false, "outcome", "a-z 0-9",
+	if ((rc = get_tok(&c, XLOG_MAX_OUTCOME, outcome_char, 0, "outcome", "a-z 0-9",
 	    r.outcome)) != 0)
 		return rc;
 	if ((rc = get_num(&c, XLOG_MAX_BODY, XLOG_ERR_TOO_LARGE, ' ', "req-len", &v)) != 0)
@@ -293,8 +293,8 @@ tok_ok(const char *s, size_t max, bool (*ok)(int))
 
 /*
  * Write the header of one record, its LF included, into buf (size bytes;
- * see xlog.h). child or type NULL or "-" are written "-" (unknown);
- * "" is refused. A NUL follows the header when size leaves room for it.
+ * see xlog.h). child NULL is written "*" and type NULL or "-" is written
+ * "-" (unknown); a child "-" is the handle "-"; "" is refused. A NUL follows the header when size leaves room for it.
  * Returns the header's length, XLOG_ERR_ARG (buf or outcome NULL) or
  * XLOG_ERR_FIELD (a field outside its syntax or bound, or size too small).
  */
@@ -308,11 +308,11 @@ xlog_header(char *buf, size_t size, int64_t time, const char *child, const char 
 	if (buf == NULL || outcome == NULL)
 		return XLOG_ERR_ARG;
 	if (child == NULL)
-		child = "-";
+		child = "*";
 	if (type == NULL)
 		type = "-";
 	if (time < 0 || req_len > XLOG_MAX_BODY || resp_len > XLOG_MAX_BODY ||
-	    !tok_ok(child, XLOG_MAX_CHILD, child_char) ||
+	    (strcmp(child, "*") != 0 && !tok_ok(child, XLOG_MAX_CHILD, child_char)) ||
 	    (strcmp(type, "-") != 0 && !tok_ok(type, XLOG_MAX_TYPE, type_char)) ||
 	    !tok_ok(outcome, XLOG_MAX_OUTCOME, outcome_char))
 		return XLOG_ERR_FIELD;

@@ -47,7 +47,7 @@ record_text(size_t n, const struct xlog_rec *r)
 	if (t[0] == '(') /* beyond year 9999: the seconds as written */
 		snprintf(t, sizeof(t), "@%" PRId64, r->time);
 	printf("  #%zu %s %s %s %s, request %zu bytes, response %zu bytes\n", n, t,
-	    r->child[0] != '\0' ? r->child : "-", r->type[0] != '\0' ? r->type : "-",
+	    r->child[0] != '\0' ? r->child : "*", r->type[0] != '\0' ? r->type : "-",
 	    r->outcome, r->req_len, r->resp_len);
 }
 

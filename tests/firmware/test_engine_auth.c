@@ -349,7 +349,7 @@ test_log_files(void **state)
 	read_xlog(dir, &x);
 	assert_int_equal(x.nfiles, 1);
 	assert_int_equal(x.n, 102);
-	assert_string_equal(x.r[101].child, "");     /* "-": not authenticated */
+	assert_string_equal(x.r[101].child, "");     /* "*": not authenticated */
 	assert_string_equal(x.r[101].outcome, "400");
 	assert_int_equal(x.r[101].req_len, sizeof(junk));
 	assert_memory_equal(x.r[101].req, junk, sizeof(junk));

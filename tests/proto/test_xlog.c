@@ -70,7 +70,7 @@ static void
 check_rec(const struct xlog_rec *r, const struct wrec *w, const uint8_t *buf, size_t off)
 {
 	assert_true(r->time == w->time);
-	assert_string_equal(r->child, w->child == NULL || strcmp(w->child, "-") == 0 ? "" :
+	assert_string_equal(r->child, w->child == NULL ? "" :
 	    w->child);
 	assert_string_equal(r->type, w->type == NULL || strcmp(w->type, "-") == 0 ? "" :
 	    w->type);
@@ -125,7 +125,7 @@ test_round_trip(void **state)
 	const struct wrec w[] = {
 		{ 1700000000, "child-a", "list", "ok", "<req/>", "<resp/>\n", 6, 8 },
 		{ 0, NULL, NULL, "400", NULL, NULL, 0, 0 },
-		{ 1, "-", "-", "1202", bin, NULL, sizeof(bin), 0 },
+		{ 1, "-", "-", "1202", bin, NULL, sizeof(bin), 0 },   /* the handle "-" */
 		{ INT64_MAX, max_child, max_type, max_outcome, NULL, bin, 0, sizeof(bin) },
 		{ 42, "Org/Child_9", "issue_response", "2001", bin, bin, sizeof(bin), 3 },
 	};
@@ -171,7 +171,7 @@ test_header_bytes(void **state)
 	assert_int_equal(n, (int)strlen("updown-exchange 1 1700000000 child-a list ok 6 0\n"));
 	assert_string_equal(h, "updown-exchange 1 1700000000 child-a list ok 6 0\n");
 	n = xlog_header(h, sizeof(h), 0, NULL, NULL, "400", 0, XLOG_MAX_BODY);
-	assert_string_equal(h, "updown-exchange 1 0 - - 400 0 8388608\n");
+	assert_string_equal(h, "updown-exchange 1 0 * - 400 0 8388608\n");
 	/* The longest header fits XLOG_MAX_HEADER, NUL included. */
 	fill_max();
 	n = xlog_header(h, sizeof(h), INT64_MAX, max_child, max_type, max_outcome,
@@ -325,6 +325,13 @@ static const struct hcase hostile[] = {
 	{ "updown-exchange 1 0 - - ok 0 0\n\n", 0, NULL },
 	{ "updown-exchange 1 9223372036854775807 a b ok 0 0\n\n", 0, NULL },
 	{ "updown-exchange 1 5 - - ok 1 2\nabc\n", 0, NULL },
+	{ "updown-exchange 1 5 * - ok 0 0\n\n", 0, NULL },           /* unknown child */
+	{ "updown-exchange 1 5 -- - ok 0 0\n\n", 0, NULL },          /* "-" is a handle character */
+	/* "*" (unknown child) only stands alone */
+	{ "updown-exchange 1 5 ** - ok 0 0\n\n", XLOG_ERR_FORMAT, "child" },
+	{ "updown-exchange 1 5 *a - ok 0 0\n\n", XLOG_ERR_FORMAT, "child" },
+	{ "updown-exchange 1 5 a* - ok 0 0\n\n", XLOG_ERR_FORMAT, "child" },
+	{ "updown-exchange 1 5 a * ok 0 0\n\n", XLOG_ERR_FORMAT, "type" },
 	/* magic and version */
 	{ "updown-exchange 2 5 - - ok 0 0\n\n", XLOG_ERR_FORMAT, "magic" },
 	{ "updown-exchange 10 5 - - ok 0 0\n\n", XLOG_ERR_FORMAT, "magic" },

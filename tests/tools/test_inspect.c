@@ -489,7 +489,7 @@ test_audit(void **state)
 
 static const char xlog_rec1[] =
     "updown-exchange 1 1700000000 child-a list ok 5 6\nREQ01RESP01\n";
-static const char xlog_rec2[] = "updown-exchange 1 1700000061 - - 400 3 0\na\nb\n";
+static const char xlog_rec2[] = "updown-exchange 1 1700000061 * - 400 3 0\na\nb\n";
 
 /* Write rec1, then tail, as a file; its path. */
 static const char *
@@ -524,7 +524,7 @@ test_exchange_log(void **state)
 	tt_expect(&o, 0);
 	tt_has(o.out, "exchange log (UD-160)");
 	tt_has(o.out, "#1 2023-11-14T22:13:20Z child-a list ok, request 5 bytes, response 6 bytes\n");
-	tt_has(o.out, "#2 2023-11-14T22:14:21Z - - 400, request 3 bytes, response 0 bytes\n");
+	tt_has(o.out, "#2 2023-11-14T22:14:21Z * - 400, request 3 bytes, response 0 bytes\n");
 	tt_has(o.out, "  2 record(s)\n");
 	tt_hasnt(o.out, "WARNING");
 	tt_hasnt(o.out, "REFUSED");

@@ -7,7 +7,8 @@
  *             SP req-len SP resp-len
  *   time    = seconds since 1970-01-01 UTC, decimal, no leading zero
  *   child   = the authenticated child's handle (RFC 8183: 1..255 of
- *             A-Z a-z 0-9 - _ /), or "-" when unknown
+ *             A-Z a-z 0-9 - _ /), or "*" when unknown (not a handle
+ *             character, so no handle reads as unknown)
  *   type    = 1..32 of a-z and "_" (the RFC 6492 message type), or "-"
  *   outcome = 1..16 of a-z 0-9 ("ok", "400", "1202", ...)
  *   req-len, resp-len = decimal byte counts, no leading zero, each at
@@ -44,7 +45,7 @@
 /* One record; the pointers point into the buffer given to xlog_next(). */
 struct xlog_rec {
 	int64_t time;
-	char child[XLOG_MAX_CHILD + 1];     /* "" for "-" */
+	char child[XLOG_MAX_CHILD + 1];     /* "" for "*" */
 	char type[XLOG_MAX_TYPE + 1];       /* "" for "-" */
 	char outcome[XLOG_MAX_OUTCOME + 1];
 	const uint8_t *req, *resp;          /* NULL when the length is 0 */
@@ -54,7 +55,8 @@ struct xlog_rec {
 
 /*
  * Write the header of one record, its LF included, into buf (size bytes;
- * XLOG_MAX_HEADER always suffices). child and type may be NULL ("-").
+ * XLOG_MAX_HEADER always suffices). child may be NULL ("*": unknown),
+ * type NULL ("-").
  * Returns the header's length, or XLOG_ERR_ARG / XLOG_ERR_FIELD (a field
  * outside the syntax above, a length above XLOG_MAX_BODY, time < 0, or
  * size too small). The caller writes header, request, response, "\n".
