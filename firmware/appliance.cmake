@@ -15,10 +15,12 @@ target_link_libraries(fw_appliance PUBLIC hal fw_engine fw_http fw_store proto_c
 
 # The posix board's program (board_posix is defined after firmware/: CMake
 # resolves the name at generation time).
-add_executable(updown-appliance ${CMAKE_CURRENT_LIST_DIR}/main_posix.c)
+add_executable(updown-appliance ${CMAKE_CURRENT_LIST_DIR}/main_posix.c
+	${CMAKE_CURRENT_LIST_DIR}/main_util.c)
 target_link_libraries(updown-appliance PRIVATE fw_appliance board_posix)
 
 # The qemu board's program updown-appliance-qemu: /firmware in the VM image
 # (board/qemu/build-image --firmware; docs/qemu-board.md).
-add_executable(updown-appliance-qemu ${CMAKE_CURRENT_LIST_DIR}/main_qemu.c)
+add_executable(updown-appliance-qemu ${CMAKE_CURRENT_LIST_DIR}/main_qemu.c
+	${CMAKE_CURRENT_LIST_DIR}/main_util.c)
 target_link_libraries(updown-appliance-qemu PRIVATE fw_appliance board_qemu)

@@ -23,6 +23,7 @@
 #include "board/posix.h"
 #include "firmware/appliance.h"
 #include "fw_lwip.h"
+#include "main_util.h"
 
 static void
 usage(void)
@@ -37,68 +38,15 @@ usage(void)
 	    "board options:\n%s", APPLIANCE_DEFAULT_RECONCILE, board_posix_usage());
 }
 
-static int
-num(const char *s, unsigned long max, unsigned *out)
-{
-	char *end;
-	unsigned long v;
-
-	if (s == NULL || *s < '0' || *s > '9')
-		return -1;
-	v = strtoul(s, &end, 10);
-	if (*end != '\0' || v == 0 || v > max)
-		return -1;
-	*out = (unsigned)v;
-	return 0;
-}
-
-static unsigned char *
-slurp(const char *path, size_t max, size_t *len)
-{
-	FILE *fp = fopen(path, "rb");
-	unsigned char *buf = NULL;
-	size_t cap = 0, n = 0;
-
-	*len = 0;
-	if (fp == NULL)
-		return NULL;
-	for (;;) {
-		if (n == cap) {
-			unsigned char *b;
-			cap = cap ? cap * 2 : 65536;
-			if (cap > max + 1 || (b = realloc(buf, cap)) == NULL) {
-				free(buf);
-				fclose(fp);
-				return NULL;
-			}
-			buf = b;
-		}
-		size_t r = fread(buf + n, 1, cap - n, fp);
-		n += r;
-		if (r == 0)
-			break;
-	}
-	fclose(fp);
-	if (n > max) {
-		free(buf);
-		return NULL;
-	}
-	*len = n;
-	return buf;
-}
-
 /* The board's network settings from [network], unless the command line set them. */
 static void
 net_from_conf(struct board_posix_config *bc, const struct conf *c)
 {
 	static const uint8_t zero[4];
-	unsigned i;
 
 	if (memcmp(bc->net.addr, zero, 4) == 0 && c->net.has_address) {
 		memcpy(bc->net.addr, c->net.address, 4);
-		memset(bc->net.netmask, 0, 4);
-		for (i = 0; i < c->net.prefix; i++)
-			bc->net.netmask[i / 8] |= (uint8_t)(0x80u >> (i % 8));
+		main_netmask(c->net.prefix, bc->net.netmask);
 	}
 	if (memcmp(bc->net.gw, zero, 4) == 0 && c->net.has_gateway)
 		memcpy(bc->net.gw, c->net.gateway, 4);
@@ -122,7 +70,7 @@ main(int argc, char **argv)
 	struct conf_error ce;
 	const struct hal *hal;
 	const char *config = NULL, *bundle = NULL;
-	char *confdir = NULL, *slash, msg[APPLIANCE_MSG_SIZE], line[2048];
+	char *confdir = NULL, msg[APPLIANCE_MSG_SIZE], line[2048];
 	unsigned char *text = NULL;
 	size_t len = 0;
 	sigset_t set;
@@ -151,10 +99,10 @@ main(int argc, char **argv)
 		else if (strcmp(argv[i], "--load-bundle") == 0)
 			bundle = argv[i + 1];
 		else if (strcmp(argv[i], "--provision-port") == 0) {
-			if (num(argv[i + 1], 65535, &ao.provision_port) != 0)
+			if (main_uint(argv[i + 1], 65535, &ao.provision_port) != 0)
 				goto bad;
 		} else if (strcmp(argv[i], "--reconcile-interval") == 0) {
-			if (num(argv[i + 1], 31536000, &ao.reconcile_interval) != 0)
+			if (main_uint(argv[i + 1], 31536000, &ao.reconcile_interval) != 0)
 				goto bad;
 		} else {
 bad:
@@ -177,7 +125,7 @@ bad:
 	signal(SIGPIPE, SIG_IGN);
 
 	/* The configuration. */
-	if ((text = slurp(config, CONF_MAX_TEXT, &len)) == NULL) {
+	if ((text = main_slurp(config, CONF_MAX_TEXT, &len)) == NULL) {
 		fprintf(stderr, "updown-appliance: %s: cannot read (or larger than %u bytes)\n",
 		    config, CONF_MAX_TEXT);
 		status = APPLIANCE_EXIT_CONFIG;
@@ -193,14 +141,8 @@ bad:
 		status = APPLIANCE_EXIT_CONFIG;
 		goto out;
 	}
-	if ((confdir = strdup(config)) == NULL)
+	if ((confdir = main_confdir(config)) == NULL)
 		goto out;
-	if ((slash = strrchr(confdir, '/')) == confdir)
-		confdir[1] = '\0';
-	else if (slash != NULL)
-		*slash = '\0';
-	else
-		strcpy(confdir, ".");
 	ao.confdir = confdir;
 
 	/* The board. */
@@ -214,17 +156,14 @@ bad:
 	/* HSM, store, engine. */
 	if ((rc = appliance_open(&conf, hal, &ao, &app, msg)) != 0) {
 		fprintf(stderr, "updown-appliance: %s\n", msg);
-		status = rc == APPLIANCE_ERR_CONFIG ? APPLIANCE_EXIT_CONFIG :
-		    rc == APPLIANCE_ERR_HSM ? APPLIANCE_EXIT_HSM :
-		    rc == APPLIANCE_ERR_STORE ? APPLIANCE_EXIT_STORE :
-		    rc == APPLIANCE_ERR_ENGINE ? APPLIANCE_EXIT_ENGINE : APPLIANCE_EXIT_RUNTIME;
+		status = main_exit_status(rc);
 		goto out;
 	}
 	if (bundle != NULL) {
 		struct appliance_prov_result pr;
 
 		memset(&pr, 0, sizeof(pr));
-		unsigned char *der = slurp(bundle, APPLIANCE_MAX_BUNDLE, &len);
+		unsigned char *der = main_slurp(bundle, APPLIANCE_MAX_BUNDLE, &len);
 
 		if (der == NULL) {
 			fprintf(stderr, "updown-appliance: %s: cannot read\n", bundle);

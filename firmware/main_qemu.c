@@ -39,6 +39,7 @@
 #include "board/qemu.h"
 #include "firmware/appliance.h"
 #include "fw_lwip.h"
+#include "main_util.h"
 
 #define QEMU_CONF_DEFAULT   "/data/conf/updown.conf"
 #define QEMU_CONF_FWCFG     "opt/org.updown/config"
@@ -63,57 +64,6 @@ usage(void)
 	    "board options:\n%s", APPLIANCE_DEFAULT_RECONCILE, board_qemu_usage());
 }
 
-static int
-num(const char *s, unsigned long max, unsigned *out)
-{
-	char *end;
-	unsigned long v;
-
-	if (s == NULL || *s < '0' || *s > '9')
-		return -1;
-	v = strtoul(s, &end, 10);
-	if (*end != '\0' || v == 0 || v > max)
-		return -1;
-	*out = (unsigned)v;
-	return 0;
-}
-
-/* Read a whole file of at most max bytes; NULL if unreadable or larger. Caller frees. */
-static unsigned char *
-slurp(const char *path, size_t max, size_t *len)
-{
-	FILE *fp = fopen(path, "rb");
-	unsigned char *buf = NULL;
-	size_t cap = 0, n = 0;
-
-	*len = 0;
-	if (fp == NULL)
-		return NULL;
-	for (;;) {
-		if (n == cap) {
-			unsigned char *b;
-			cap = cap ? cap * 2 : 65536;
-			if (cap > max + 65536 || (b = realloc(buf, cap)) == NULL) {
-				free(buf);
-				fclose(fp);
-				return NULL;
-			}
-			buf = b;
-		}
-		size_t r = fread(buf + n, 1, cap - n, fp);
-		n += r;
-		if (r == 0)
-			break;
-	}
-	fclose(fp);
-	if (n > max) {
-		free(buf);
-		return NULL;
-	}
-	*len = n;
-	return buf;
-}
-
 /*
  * The configuration path from the fw_cfg item (one absolute path, a
  * trailing newline allowed), into out (QEMU_MAX_PATH bytes). 0, or -1 if
@@ -127,7 +77,7 @@ fwcfg_config(const char *fwcfg_dir, char *out)
 	size_t len = 0;
 
 	snprintf(path, sizeof(path), "%s/%s/raw", fwcfg_dir, QEMU_CONF_FWCFG);
-	if ((text = slurp(path, QEMU_MAX_PATH - 1, &len)) == NULL)
+	if ((text = main_slurp(path, QEMU_MAX_PATH - 1, &len)) == NULL)
 		return -1;
 	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
 		len--;
@@ -196,13 +146,9 @@ replace(char **field, const char *value)
 static void
 net_from_conf(struct board_qemu_config *bc, const struct conf *c)
 {
-	unsigned i;
-
 	if (c->net.has_address) {
 		memcpy(bc->net.addr, c->net.address, 4);
-		memset(bc->net.netmask, 0, 4);
-		for (i = 0; i < c->net.prefix; i++)
-			bc->net.netmask[i / 8] |= (uint8_t)(0x80u >> (i % 8));
+		main_netmask(c->net.prefix, bc->net.netmask);
 	}
 	if (c->net.has_gateway)
 		memcpy(bc->net.gw, c->net.gateway, 4);
@@ -221,7 +167,7 @@ main(int argc, char **argv)
 	struct conf_error ce;
 	const struct hal *hal = NULL;
 	const char *config = NULL, *bundle = NULL, *repo = QEMU_REPO_DEFAULT;
-	char cfgpath[QEMU_MAX_PATH], *confdir = NULL, *slash, msg[APPLIANCE_MSG_SIZE];
+	char cfgpath[QEMU_MAX_PATH], *confdir = NULL, msg[APPLIANCE_MSG_SIZE];
 	char line[2048];
 	unsigned char *text = NULL;
 	size_t len = 0, k;
@@ -251,10 +197,10 @@ main(int argc, char **argv)
 		else if (strcmp(argv[i], "--repo") == 0)
 			repo = argv[i + 1];
 		else if (strcmp(argv[i], "--provision-port") == 0) {
-			if (num(argv[i + 1], 65535, &ao.provision_port) != 0)
+			if (main_uint(argv[i + 1], 65535, &ao.provision_port) != 0)
 				goto bad;
 		} else if (strcmp(argv[i], "--reconcile-interval") == 0) {
-			if (num(argv[i + 1], 31536000, &ao.reconcile_interval) != 0)
+			if (main_uint(argv[i + 1], 31536000, &ao.reconcile_interval) != 0)
 				goto bad;
 		} else {
 bad:
@@ -282,7 +228,7 @@ bad:
 	signal(SIGPIPE, SIG_IGN);
 
 	/* The configuration. */
-	if ((text = slurp(config, CONF_MAX_TEXT, &len)) == NULL) {
+	if ((text = main_slurp(config, CONF_MAX_TEXT, &len)) == NULL) {
 		fprintf(stderr, "updown-appliance: %s: cannot read (or larger than %u bytes)%s\n",
 		    config, CONF_MAX_TEXT, strcmp(config, QEMU_CONF_DEFAULT) == 0 ?
 		    ": build the image with build-image --config CONFDIR" : "");
@@ -295,14 +241,8 @@ bad:
 		status = APPLIANCE_EXIT_CONFIG;
 		goto out;
 	}
-	if ((confdir = strdup(config)) == NULL)
+	if ((confdir = main_confdir(config)) == NULL)
 		goto out;
-	if ((slash = strrchr(confdir, '/')) == confdir)
-		confdir[1] = '\0';
-	else if (slash != NULL)
-		*slash = '\0';
-	else
-		strcpy(confdir, ".");
 	ao.confdir = confdir;
 
 	/* The image's layout: state and publication on the data disk, PIN from fw_cfg. */
@@ -336,10 +276,7 @@ bad:
 	/* HSM, store, engine. */
 	if ((rc = appliance_open(&conf, hal, &ao, &app, msg)) != 0) {
 		hal_logf(&hal->log, HAL_LOG_ERR, "updown-appliance: %s", msg);
-		status = rc == APPLIANCE_ERR_CONFIG ? APPLIANCE_EXIT_CONFIG :
-		    rc == APPLIANCE_ERR_HSM ? APPLIANCE_EXIT_HSM :
-		    rc == APPLIANCE_ERR_STORE ? APPLIANCE_EXIT_STORE :
-		    rc == APPLIANCE_ERR_ENGINE ? APPLIANCE_EXIT_ENGINE : APPLIANCE_EXIT_RUNTIME;
+		status = main_exit_status(rc);
 		goto out;
 	}
 	if (bundle != NULL) {
@@ -347,7 +284,7 @@ bad:
 		unsigned char *der;
 
 		memset(&pr, 0, sizeof(pr));
-		if ((der = slurp(bundle, APPLIANCE_MAX_BUNDLE, &len)) == NULL) {
+		if ((der = main_slurp(bundle, APPLIANCE_MAX_BUNDLE, &len)) == NULL) {
 			hal_logf(&hal->log, HAL_LOG_WARN, "updown-appliance: bundle %s: cannot "
 			    "read: serving the current table", bundle);
 		} else {
