@@ -23,7 +23,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,17 +53,22 @@ struct xlog_ent {
 	unsigned char data[];       /* request then response (!wait) */
 };
 
-/* Count a row not written (q->mu held); why is store_errmsg() taken under store_lock. */
+/* Count rows not written (q->mu held); why is store_errmsg() taken under store_lock. */
 static void
-note_failure(struct eng_xlog *q, int rc, const char *why)
+note_failure(struct eng_xlog *q, size_t rows, int rc, const char *why)
 {
-	q->failed++;
+	q->failed += rows;
 	snprintf(q->last_err, sizeof(q->last_err), "%s: %.150s", store_strerror(rc), why);
 }
 
-/* Rows into the store's table, one transaction (store_exchange_batch). */
+/*
+ * fn (store_exchange_batch or store_replay_batch) over the batch under
+ * store_lock; each entry's rc is set, and rows nobody waits for that
+ * failed are noted.
+ */
 static void
-batch_to_store(struct engine *e, struct xlog_ent **batch, size_t n)
+batch_store(struct engine *e, struct xlog_ent **batch, size_t n,
+            int (*fn)(struct store *, struct store_exchange *, size_t))
 {
 	struct store_exchange xs[XLOG_BATCH];
 	struct eng_xlog *q = &e->xlog;
@@ -73,47 +77,14 @@ batch_to_store(struct engine *e, struct xlog_ent **batch, size_t n)
 	for (i = 0; i < n; i++)
 		xs[i] = batch[i]->x;
 	pthread_mutex_lock(&e->store_lock);
-	store_exchange_batch(e->store, xs, n);
+	fn(e->store, xs, n);
 	pthread_mutex_lock(&q->mu);
 	for (i = 0; i < n; i++) {
 		batch[i]->x.rc = xs[i].rc;
 		if (xs[i].rc != 0 && !batch[i]->wait)
-			note_failure(q, xs[i].rc, store_errmsg(e->store));
+			note_failure(q, 1, xs[i].rc, store_errmsg(e->store));
 	}
 	pthread_mutex_unlock(&q->mu);
-	pthread_mutex_unlock(&e->store_lock);
-}
-
-/* The batch's signing-times in one durable transaction; each alone if that fails. */
-static void
-replay_times(struct engine *e, struct xlog_ent **batch, size_t n)
-{
-	size_t i;
-	int rc;
-
-	pthread_mutex_lock(&e->store_lock);
-	rc = store_begin(e->store);
-	for (i = 0; rc == 0 && i < n; i++)
-		if (batch[i]->x.set_replay)
-			rc = store_child_replay_update(e->store, batch[i]->x.child,
-			    batch[i]->x.replay_time);
-	if (rc == 0)
-		rc = store_commit(e->store);
-	if (rc != 0) {
-		store_rollback(e->store);
-		for (i = 0; i < n; i++) {
-			struct store_exchange *x = &batch[i]->x;
-
-			if (!x->set_replay)
-				continue;
-			if ((x->rc = store_begin(e->store)) == 0 &&
-			    (x->rc = store_child_replay_update(e->store, x->child,
-			    x->replay_time)) == 0)
-				x->rc = store_commit(e->store);
-			if (x->rc != 0)
-				store_rollback(e->store);
-		}
-	}
 	pthread_mutex_unlock(&e->store_lock);
 }
 
@@ -199,7 +170,7 @@ batch_to_file(struct engine *e, struct xlog_ent **batch, size_t n)
 		replay |= batch[i]->x.set_replay;
 	}
 	if (replay)
-		replay_times(e, batch, n);
+		batch_store(e, batch, n, store_replay_batch);
 	for (i = 0; i < n; i++) {
 		struct store_exchange *x = &batch[i]->x;
 		size_t rq = x->req != NULL ? x->req_len : 0, rs = x->resp != NULL ? x->resp_len : 0;
@@ -211,7 +182,7 @@ batch_to_file(struct engine *e, struct xlog_ent **batch, size_t n)
 		if (hl < 0) {
 			/* A field the format cannot hold: the row is lost, the reply is not. */
 			pthread_mutex_lock(&q->mu);
-			note_failure(q, STORE_ERR_INVALID, xlog_strerror(hl));
+			note_failure(q, 1, STORE_ERR_INVALID, xlog_strerror(hl));
 			pthread_mutex_unlock(&q->mu);
 			continue;
 		}
@@ -247,8 +218,7 @@ batch_to_file(struct engine *e, struct xlog_ent **batch, size_t n)
 
 		snprintf(why, sizeof(why), "%.200s: %s", q->dir, strerror(rc));
 		pthread_mutex_lock(&q->mu);
-		q->failed += rows - 1;
-		note_failure(q, STORE_ERR_IO, why);
+		note_failure(q, rows, STORE_ERR_IO, why);
 		pthread_mutex_unlock(&q->mu);
 	}
 }
@@ -260,7 +230,7 @@ write_batch(struct engine *e, struct xlog_ent **batch, size_t n)
 	if (e->xlog.dir != NULL)
 		batch_to_file(e, batch, n);
 	else
-		batch_to_store(e, batch, n);
+		batch_store(e, batch, n, store_exchange_batch);
 }
 
 /*

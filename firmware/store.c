@@ -2814,28 +2814,32 @@ store_exchange_log(struct store *s, time_t now, const char *child, const char *t
 	return 0;
 }
 
-/* One entry on its own: with its signing-time in a durable transaction, else lax. */
+/*
+ * One entry on its own: its signing-time (and row) in a durable
+ * transaction, or a lone row without an fsync.
+ */
 static int
-exchange_one(struct store *s, const struct store_exchange *x)
+exchange_one(struct store *s, const struct store_exchange *x, bool row)
 {
 	int rc;
 
 	if (!x->set_replay)
-		return store_exchange_log(s, x->now, x->child, x->type, x->outcome, x->req,
-		    x->req_len, x->resp, x->resp_len);
+		return !row ? 0 : store_exchange_log(s, x->now, x->child, x->type, x->outcome,
+		    x->req, x->req_len, x->resp, x->resp_len);
 	if ((rc = store_begin(s)) == 0 &&
-	    (rc = store_child_replay_update(s, x->child, x->replay_time)) == 0 &&
-	    (rc = store_exchange_log(s, x->now, x->child, x->type, x->outcome, x->req,
-	    x->req_len, x->resp, x->resp_len)) == 0)
+	    (rc = store_child_replay_update(s, x->child, x->replay_time)) == 0 && row)
+		rc = store_exchange_log(s, x->now, x->child, x->type, x->outcome, x->req,
+		    x->req_len, x->resp, x->resp_len);
+	if (rc == 0)
 		rc = store_commit(s);
 	if (rc != 0)
 		store_rollback(s);
 	return rc;
 }
 
-/* Log n exchanges in one transaction (see store.h). */
-int
-store_exchange_batch(struct store *s, struct store_exchange *x, size_t n)
+/* store_exchange_batch (rows) and store_replay_batch (!rows). */
+static int
+exchange_batch(struct store *s, struct store_exchange *x, size_t n, bool rows)
 {
 	bool durable = false, lax = false;
 	size_t i;
@@ -2843,18 +2847,18 @@ store_exchange_batch(struct store *s, struct store_exchange *x, size_t n)
 
 	if (s == NULL || (x == NULL && n > 0))
 		return STORE_ERR_ARG;
-	if (n == 0)
+	for (i = 0; i < n; i++) {
+		x[i].rc = 0;
+		durable |= x[i].set_replay;
+	}
+	if (n == 0 || (!rows && !durable))
 		return 0;
 	if (s->flags & STORE_READONLY)
 		return seterr(s, STORE_ERR_READONLY, "the store was opened read-only");
 	if (!sqlite3_get_autocommit(s->db))
 		return seterr(s, STORE_ERR_IN_TXN, "a batch of exchanges is its own transaction");
-	for (i = 0; i < n; i++) {
-		x[i].rc = 0;
-		durable |= x[i].set_replay;
-	}
 	if (n == 1)
-		return x[0].rc = exchange_one(s, &x[0]);
+		return x[0].rc = exchange_one(s, &x[0], rows);
 	if (durable) {
 		rc = store_begin(s);
 	} else if ((rc = set_sync(s, false)) == 0) {
@@ -2866,7 +2870,7 @@ store_exchange_batch(struct store *s, struct store_exchange *x, size_t n)
 	for (i = 0; rc == 0 && i < n; i++) {
 		if (x[i].set_replay)
 			rc = store_child_replay_update(s, x[i].child, x[i].replay_time);
-		if (rc == 0)
+		if (rc == 0 && rows)
 			rc = store_exchange_log(s, x[i].now, x[i].child, x[i].type, x[i].outcome,
 			    x[i].req, x[i].req_len, x[i].resp, x[i].resp_len);
 	}
@@ -2881,9 +2885,23 @@ store_exchange_batch(struct store *s, struct store_exchange *x, size_t n)
 		return 0;
 	/* One entry (or the batch) failed: each on its own, so the others are kept. */
 	for (i = 0; i < n; i++)
-		if ((x[i].rc = exchange_one(s, &x[i])) != 0 && first == 0)
+		if ((x[i].rc = exchange_one(s, &x[i], rows)) != 0 && first == 0)
 			first = x[i].rc;
 	return first;
+}
+
+/* Log n exchanges in one transaction (see store.h). */
+int
+store_exchange_batch(struct store *s, struct store_exchange *x, size_t n)
+{
+	return exchange_batch(s, x, n, true);
+}
+
+/* The signing-times of n exchanges in one durable transaction, no rows (see store.h). */
+int
+store_replay_batch(struct store *s, struct store_exchange *x, size_t n)
+{
+	return exchange_batch(s, x, n, false);
 }
 
 /* Delete exchanges older than before. */

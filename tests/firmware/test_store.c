@@ -1336,6 +1336,26 @@ test_exchange_batch(void **state)
 	assert_int_equal(store_exchange_batch(f->s, x, 4), 0);
 	assert_int_equal(store_info(f->s, &info), 0);
 	assert_int_equal(info.synchronous, 2);           /* FULL */
+	/* Signing-times alone (rows logged elsewhere): no rows added, bob moves on. */
+	x[1].child = "bob";
+	x[1].set_replay = true;
+	x[1].replay_time = T0 + 600;
+	x[2].child = "nobody";                           /* not a child: costs only itself */
+	x[2].set_replay = true;
+	x[2].replay_time = T0 + 600;
+	x[3].rc = -1;
+	assert_int_equal(store_replay_batch(f->s, x, 4), STORE_ERR_NOT_FOUND);
+	assert_int_equal(x[0].rc, 0);
+	assert_int_equal(x[1].rc, 0);
+	assert_int_equal(x[2].rc, STORE_ERR_NOT_FOUND);
+	assert_int_equal(x[3].rc, 0);
+	assert_int_equal(store_child_get(f->s, "bob", &c), 0);
+	assert_int_equal(c.last_signing_time, T0 + 600);
+	store_child_free(&c);
+	assert_int_equal(store_exchange_count(f->s, &n), 0);
+	assert_int_equal(n, 14);
+	x[1].set_replay = x[2].set_replay = false;
+	assert_int_equal(store_replay_batch(f->s, x, 4), 0);    /* nothing to record */
 	/* Arguments and transactions. */
 	assert_int_equal(store_exchange_batch(f->s, NULL, 0), 0);
 	assert_int_equal(store_exchange_batch(f->s, NULL, 1), STORE_ERR_ARG);

@@ -487,6 +487,12 @@ struct store_exchange {
  * entry is stored, else the first failure; x[i].rc says which.
  */
 int store_exchange_batch(struct store *s, struct store_exchange *x, size_t n);
+/*
+ * store_exchange_batch() without the rows (they are logged elsewhere):
+ * the signing-times of the entries with set_replay, in one durable
+ * transaction, each alone if that fails. Entries without one get rc 0.
+ */
+int store_replay_batch(struct store *s, struct store_exchange *x, size_t n);
 /* Delete exchanges older than `before`; *deleted (may be NULL) = how many. Commits on its own. */
 int store_exchange_prune(struct store *s, time_t before, uint64_t *deleted);
 /* Number of exchanges logged (tests and status). */
