@@ -182,8 +182,7 @@ test_400_cases(void **state)
  * UD-160, UD-35: the exchange log's writer. A request that moves the
  * child's signing-time is durable when engine_handle() returns (seen
  * through a connection of our own, without engine_log_flush()); rows with
- * nothing to record are queued, more than the queue holds (back-pressure),
- * and engine_close() writes every one.
+ * nothing to record are queued and engine_close() writes every one.
  */
 static void
 test_log_writer(void **state)
