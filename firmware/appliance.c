@@ -289,6 +289,13 @@ open_store(struct appliance *a, time_t now, char *msg)
 		rc = APPLIANCE_ERR_STORE;
 	}
 	free(err);
+	/* The exchange log (UD-160) goes in files beside the store: state_dir/exchanges. */
+	if (rc == 0 && (a->xlog_dir = malloc(strlen(dir) + sizeof("/exchanges"))) == NULL) {
+		setmsg(msg, "out of memory");
+		rc = APPLIANCE_ERR_NOMEM;
+	} else if (rc == 0) {
+		snprintf(a->xlog_dir, strlen(dir) + sizeof("/exchanges"), "%s/exchanges", dir);
+	}
 	free(dir);
 	return rc;
 }
@@ -298,7 +305,7 @@ open_engine(struct appliance *a, time_t now, char *msg)
 {
 	const struct conf *c = a->conf;
 	struct engine_config ec;
-	char *err = NULL, *sdir = NULL;
+	char *err = NULL;
 	size_t i;
 	int rc;
 
@@ -334,16 +341,7 @@ open_engine(struct appliance *a, time_t now, char *msg)
 		return APPLIANCE_ERR_CONFIG;
 
 	memset(&ec, 0, sizeof(ec));
-	/* The exchange log (UD-160) in files beside the store: state_dir/exchanges. */
-	if (conf_path(a->confdir, c->state_dir, &sdir) != 0 ||
-	    (a->xlog_dir = malloc(strlen(sdir) + sizeof("/exchanges"))) == NULL) {
-		free(sdir);
-		setmsg(msg, "out of memory");
-		return APPLIANCE_ERR_NOMEM;
-	}
-	snprintf(a->xlog_dir, strlen(sdir) + sizeof("/exchanges"), "%s/exchanges", sdir);
-	free(sdir);
-	ec.exchange_dir = a->xlog_dir;
+	ec.exchange_dir = a->xlog_dir;      /* open_store() */
 	ec.store = a->store;
 	ec.signer = a->signer;
 	ec.mft_signer = a->mft_signer;
