@@ -45,15 +45,15 @@
 #include "crypto/signer.h"
 #include "softhsm_fixture.h"
 
-/* from test_crl_util.c */
-int pt_rng(void *ctx, unsigned char *buf, size_t len);
-void pt_res(struct res_bundle *b, const char *as, const char *v4, const char *v6);
-size_t pt_serial(uint64_t v, unsigned char out[9]);
-const char *pt_tmpdir(void);
-const char *pt_path(const char *name);
-void pt_write(const char *path, const void *data, size_t len);
-unsigned char *pt_read(const char *path, size_t *len);
-int pt_count(const char *haystack, const char *needle);
+/* from test_cert_util.c */
+int tc_rng(void *ctx, unsigned char *buf, size_t len);
+void tc_res(struct res_bundle *b, const char *as, const char *v4, const char *v6);
+size_t tc_serial(uint64_t v, unsigned char out[9]);
+const char *tc_tmpdir(void);
+const char *tc_path(const char *name);
+void tc_write(const char *path, const void *data, size_t len);
+unsigned char *tc_read(const char *path, size_t *len);
+int tc_count(const char *haystack, const char *needle);
 
 #ifndef UPDOWN_RUN_REFEREES
 #error "UPDOWN_RUN_REFEREES (path of tests/referees/run-referees) must be defined"
@@ -129,10 +129,10 @@ make_ta(struct run *r)
 	with_ext(gski, ".mft", r->mft_name, sizeof(r->mft_name));
 	snprintf(mft_uri, sizeof(mft_uri), "%s%s", TA_REPO, r->mft_name);
 
-	pt_res(&res, "64496-64511", "192.0.2.0/24,198.51.100.0/24", "2001:db8::/32");
+	tc_res(&res, "64496-64511", "192.0.2.0/24,198.51.100.0/24", "2001:db8::/32");
 	memset(&tp, 0, sizeof(tp));
 	tp.serial = serial;
-	tp.serial_len = pt_serial(1, serial);
+	tp.serial_len = tc_serial(1, serial);
 	tp.not_before = r->now - HOUR;
 	tp.not_after = r->now + 365 * DAY;
 	tp.subject_cn = "updown e2e TA";
@@ -145,9 +145,9 @@ make_ta(struct run *r)
 
 	/* The TA certificate at its TAL URI, the TAL next to the tree. */
 	snprintf(path, sizeof(path), "%s/example.test/repo/ta.cer", r->root);
-	pt_write(path, r->ta, r->ta_len);
+	tc_write(path, r->ta, r->ta_len);
 	assert_int_equal(cert_write_tal(uris, 1, r->ta, r->ta_len, &tal, &tal_len), 0);
-	pt_write(r->tal, tal, tal_len);
+	tc_write(r->tal, tal, tal_len);
 	free(tal);
 }
 
@@ -171,11 +171,11 @@ issue_child(struct run *r, int i)
 	snprintf(mft_uri, sizeof(mft_uri), "%s%s", c->repo, mft_name);
 	snprintf(crldp, sizeof(crldp), "%s%s", TA_REPO, r->crl_name);
 
-	pt_res(&res, child_res[i].as, child_res[i].v4, child_res[i].v6);
+	tc_res(&res, child_res[i].as, child_res[i].v4, child_res[i].v6);
 	memset(&cp, 0, sizeof(cp));
 	cp.spki = spki;
 	cp.spki_len = spki_len;
-	c->serial_len = pt_serial(r->next_serial++, c->serial);
+	c->serial_len = tc_serial(r->next_serial++, c->serial);
 	cp.serial = c->serial;
 	cp.serial_len = c->serial_len;
 	cp.not_before = r->now - HOUR;
@@ -217,7 +217,7 @@ publish_child(struct run *r, int i)
 	ca.crl_number = 1;
 	ca.mft_number = 1;
 	ca.ee_serial = serial;
-	ca.ee_serial_len = pt_serial(1000, serial);
+	ca.ee_serial_len = tc_serial(1000, serial);
 	assert_int_equal(pub_publish(pp, &ca, &detail), 0);
 	assert_int_equal(pub_count(pp), 2);
 	pub_close(pp);
@@ -244,7 +244,7 @@ publish_ta(struct run *r, const struct crl_entry *revoked, size_t n_revoked)
 	ca.revoked = revoked;
 	ca.n_revoked = n_revoked;
 	ca.ee_serial = serial;
-	ca.ee_serial_len = pt_serial(r->next_serial++, serial);
+	ca.ee_serial_len = tc_serial(r->next_serial++, serial);
 	rc = pub_publish(r->pp, &ca, &detail);
 	if (rc != 0)
 		fail_msg("pub_publish: %s (detail %d: %s / %s)", pub_strerror(rc), detail,
@@ -262,14 +262,14 @@ referees(struct run *r, const char *step, char **out)
 	size_t len = 0;
 	int st;
 
-	snprintf(log, sizeof(log), "%s/%s-%s.txt", pt_tmpdir(), r->tag, step);
+	snprintf(log, sizeof(log), "%s/%s-%s.txt", tc_tmpdir(), r->tag, step);
 	keep[0] = '\0';
 	if (getenv("UPDOWN_KEEP_TMP") != NULL)
-		snprintf(keep, sizeof(keep), "-k '%s/%s-%s.work'", pt_tmpdir(), r->tag, step);
+		snprintf(keep, sizeof(keep), "-k '%s/%s-%s.work'", tc_tmpdir(), r->tag, step);
 	snprintf(cmd, sizeof(cmd), "'%s' %s -T 120 '%s' '%s' >'%s' 2>&1", UPDOWN_RUN_REFEREES,
 	    keep, r->tal, r->root, log);
 	st = system(cmd);
-	*out = (char *)pt_read(log, &len);
+	*out = (char *)tc_read(log, &len);
 	assert_non_null(*out);
 	fprintf(stderr, "---- %s, %s: run-referees said:\n%s", r->tag, step, *out);
 	assert_true(st != -1 && WIFEXITED(st));
@@ -327,10 +327,10 @@ run_e2e(struct run *r)
 
 	r->now = time(NULL);
 	r->next_serial = 2;
-	snprintf(r->root, sizeof(r->root), "%s/%s-tree", pt_tmpdir(), r->tag);
-	snprintf(r->tal, sizeof(r->tal), "%s/%s-ta.tal", pt_tmpdir(), r->tag);
+	snprintf(r->root, sizeof(r->root), "%s/%s-tree", tc_tmpdir(), r->tag);
+	snprintf(r->tal, sizeof(r->tal), "%s/%s-ta.tal", tc_tmpdir(), r->tag);
 	assert_int_equal(mkdir(r->root, 0755), 0);
-	assert_int_equal(signer_sw_open(pt_rng, NULL, &r->cs), 0);
+	assert_int_equal(signer_sw_open(tc_rng, NULL, &r->cs), 0);
 	assert_int_equal(pub_open(r->root, TA_REPO, NULL, &r->pp), 0);
 	make_ta(r);
 
@@ -344,7 +344,7 @@ run_e2e(struct run *r)
 	assert_int_equal(pub_count(r->pp), N_CHILDREN + 2);
 	st = referees(r, "1-issued", &out);
 	assert_int_equal(st, 0);
-	assert_int_equal(pt_count(out, ": PASS ("), 2);
+	assert_int_equal(tc_count(out, ": PASS ("), 2);
 	assert_non_null(strstr(out, "certificates 4, 0 invalid; manifests 4, 0 failed, 0 stale; CRLs 4;"));
 	for (i = 0; i < N_CHILDREN; i++) {
 		child_uri(r, i, uri, sizeof(uri));
@@ -363,7 +363,7 @@ run_e2e(struct run *r)
 	check_published_crl(r, revoked, 1);
 	st = referees(r, "2-revoked", &out);
 	assert_int_equal(st, 0);
-	assert_int_equal(pt_count(out, ": PASS ("), 2);
+	assert_int_equal(tc_count(out, ": PASS ("), 2);
 	assert_non_null(strstr(out, "certificates 3, 0 invalid; manifests 3, 0 failed, 0 stale; CRLs 3;"));
 	child_uri(r, 2, uri, sizeof(uri));
 	assert_false(accepted(out, "rpki-client", uri));
@@ -380,7 +380,7 @@ run_e2e(struct run *r)
 	publish_ta(r, &rev, 1);
 	st = referees(r, "3-revoked-left", &out);
 	assert_int_equal(st, 1);
-	assert_int_equal(pt_count(out, ": FAIL ("), 2);
+	assert_int_equal(tc_count(out, ": FAIL ("), 2);
 	child_uri(r, 2, uri, sizeof(uri));
 	assert_non_null(strstr(out, "certificates 4, 1 invalid;"));
 	{
@@ -427,7 +427,7 @@ test_e2e_software(void **state)
 	}
 	memset(&r, 0, sizeof(r));
 	r.tag = "sw";
-	assert_int_equal(signer_sw_open(pt_rng, NULL, &r.s), 0);
+	assert_int_equal(signer_sw_open(tc_rng, NULL, &r.s), 0);
 	run_e2e(&r);
 	signer_close(r.s);
 }

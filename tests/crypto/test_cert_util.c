@@ -1,5 +1,6 @@
 /*
- * Helpers shared by the crypto/cert tests (test_cert*.c). Each test file
+ * Helpers shared by the crypto tests (test_cert*.c, and test_crl.c,
+ * test_mft.c, test_ca_e2e.c of crypto/pub). Each test file
  * repeats the prototypes it uses under "from test_cert_util.c".
  *
  * The software signer gets a deterministic CTR_DRBG (fixed seed), so key
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -128,6 +130,7 @@ tc_tmpdir(void)
 	if (tc_dir[0] == '\0') {
 		snprintf(tc_dir, sizeof(tc_dir), "/tmp/updown-cert.XXXXXX");
 		assert_non_null(mkdtemp(tc_dir));
+		assert_int_equal(chmod(tc_dir, 0755), 0);   /* referees drop privileges */
 		atexit(tc_rmdir);
 	}
 	return tc_dir;
@@ -155,7 +158,7 @@ tc_write(const char *path, const void *data, size_t len)
 	assert_int_equal(fclose(f), 0);
 }
 
-/* Read a whole file (malloc'd, NUL-terminated beyond *len); NULL if absent. */
+/* Read a whole file (malloc'd, NUL-terminated beyond *len; len may be NULL); NULL if absent. */
 unsigned char *
 tc_read(const char *path, size_t *len)
 {
@@ -174,7 +177,8 @@ tc_read(const char *path, size_t *len)
 	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
 	buf[n] = 0;
 	fclose(f);
-	*len = (size_t)n;
+	if (len != NULL)
+		*len = (size_t)n;
 	return buf;
 }
 
@@ -306,6 +310,28 @@ tc_assert_block(const char *text, const char *want)
 			return;
 	}
 	fail_msg("block not found:\n%s\n--- in ---\n%s", want, text);
+}
+
+/*
+ * Run a shell command (printf format) in the temporary directory, stdout
+ * and stderr appended to tc_path("log") unless the command redirects.
+ * Returns the exit status, -1 if it did not exit normally.
+ */
+int
+tc_sh(const char *fmt, ...)
+{
+	char args[4096], cmd[4300];
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	snprintf(cmd, sizeof(cmd), "cd '%s' && { %s ; } >>log 2>&1", tc_tmpdir(), args);
+	st = system(cmd);
+	if (st == -1 || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
 }
 
 /* Number of occurrences of needle in text. */

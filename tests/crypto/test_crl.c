@@ -30,16 +30,16 @@
 #include "crypto/signer.h"
 #include "proto/cms.h"
 
-/* from test_crl_util.c */
-int pt_rng(void *ctx, unsigned char *buf, size_t len);
-void pt_res(struct res_bundle *b, const char *as, const char *v4, const char *v6);
-size_t pt_serial(uint64_t v, unsigned char out[9]);
-const char *pt_path(const char *name);
-void pt_write(const char *path, const void *data, size_t len);
-unsigned char *pt_read(const char *path, size_t *len);
-const char *pt_openssl(void);
-int pt_sh(const char *fmt, ...);
-int pt_count(const char *haystack, const char *needle);
+/* from test_cert_util.c */
+int tc_rng(void *ctx, unsigned char *buf, size_t len);
+void tc_res(struct res_bundle *b, const char *as, const char *v4, const char *v6);
+size_t tc_serial(uint64_t v, unsigned char out[9]);
+const char *tc_path(const char *name);
+void tc_write(const char *path, const void *data, size_t len);
+unsigned char *tc_read(const char *path, size_t *len);
+const char *tc_openssl_exe(void);
+int tc_sh(const char *fmt, ...);
+int tc_count(const char *haystack, const char *needle);
 
 #define NOW   ((time_t)1736899200)   /* 2025-01-15T00:00:00Z */
 #define HOUR  3600
@@ -62,15 +62,15 @@ setup(void **state)
 	unsigned char serial[9];
 
 	(void)state;
-	assert_int_equal(signer_sw_open(pt_rng, NULL, &F.s), 0);
+	assert_int_equal(signer_sw_open(tc_rng, NULL, &F.s), 0);
 	assert_int_equal(signer_key_generate(F.s, "ta", 0, &F.ta_key), 0);
 	assert_int_equal(signer_key_generate(F.s, "bpki-ta", 0, &F.bpki_key), 0);
 	assert_int_equal(signer_key_generate(F.s, "bpki-ee", 0, &F.ee_key), 0);
 
-	pt_res(&res, "64496-64511", "192.0.2.0/24,198.51.100.0/24", "2001:db8::/32");
+	tc_res(&res, "64496-64511", "192.0.2.0/24,198.51.100.0/24", "2001:db8::/32");
 	memset(&tp, 0, sizeof(tp));
 	tp.serial = serial;
-	tp.serial_len = pt_serial(1, serial);
+	tp.serial_len = tc_serial(1, serial);
 	tp.not_before = NOW - 30 * DAY;
 	tp.not_after = NOW + 3650 * DAY;
 	tp.subject_cn = "updown test TA";
@@ -83,17 +83,17 @@ setup(void **state)
 
 	memset(&bp, 0, sizeof(bp));
 	bp.serial = serial;
-	bp.serial_len = pt_serial(7, serial);
+	bp.serial_len = tc_serial(7, serial);
 	bp.not_before = NOW - 30 * DAY;
 	bp.not_after = NOW + 3650 * DAY;
 	bp.subject_cn = "updown-bpki-ta";
 	assert_int_equal(cert_bpki_ta(F.s, F.bpki_key, &bp, &F.bpki_ta, &F.bpki_ta_len), 0);
 	assert_int_equal(cert_issuer_load(&F.bpki, F.s, F.bpki_key, F.bpki_ta, F.bpki_ta_len), 0);
 
-	pt_write(pt_path("ta.cer"), F.ta, F.ta_len);
-	assert_int_equal(pt_sh("'%s' x509 -inform DER -in ta.cer -out ta.pem", pt_openssl()), 0);
-	pt_write(pt_path("bpki.cer"), F.bpki_ta, F.bpki_ta_len);
-	assert_int_equal(pt_sh("'%s' x509 -inform DER -in bpki.cer -out bpki.pem", pt_openssl()), 0);
+	tc_write(tc_path("ta.cer"), F.ta, F.ta_len);
+	assert_int_equal(tc_sh("'%s' x509 -inform DER -in ta.cer -out ta.pem", tc_openssl_exe()), 0);
+	tc_write(tc_path("bpki.cer"), F.bpki_ta, F.bpki_ta_len);
+	assert_int_equal(tc_sh("'%s' x509 -inform DER -in bpki.cer -out bpki.pem", tc_openssl_exe()), 0);
 	return 0;
 }
 
@@ -115,13 +115,13 @@ openssl_text(const unsigned char *der, size_t len, const char *cafile)
 {
 	char *text;
 
-	pt_write(pt_path("crl.der"), der, len);
-	assert_int_equal(pt_sh("'%s' crl -inform DER -in crl.der -noout -text > crl.txt",
-	    pt_openssl()), 0);
+	tc_write(tc_path("crl.der"), der, len);
+	assert_int_equal(tc_sh("'%s' crl -inform DER -in crl.der -noout -text > crl.txt",
+	    tc_openssl_exe()), 0);
 	if (cafile != NULL)
-		assert_int_equal(pt_sh("'%s' crl -inform DER -in crl.der -noout -verify "
-		    "-CAfile %s 2>&1 | grep -qx 'verify OK'", pt_openssl(), cafile), 0);
-	text = (char *)pt_read(pt_path("crl.txt"), NULL);
+		assert_int_equal(tc_sh("'%s' crl -inform DER -in crl.der -noout -verify "
+		    "-CAfile %s 2>&1 | grep -qx 'verify OK'", tc_openssl_exe(), cafile), 0);
+	text = (char *)tc_read(tc_path("crl.txt"), NULL);
 	assert_non_null(text);
 	return text;
 }
@@ -214,7 +214,7 @@ test_empty(void **state)
 	assert_int_equal(crl_write(&F.iss, &p, &der, &len), 0);
 	t = openssl_text(der, len, "ta.pem");
 	assert_non_null(strstr(t, "Version 2 (0x1)"));
-	assert_int_equal(pt_count(t, "Signature Algorithm: sha256WithRSAEncryption"), 2);
+	assert_int_equal(tc_count(t, "Signature Algorithm: sha256WithRSAEncryption"), 2);
 	assert_non_null(strstr(t, "Issuer: CN = updown test TA"));
 	assert_non_null(strstr(t, "Last Update: Jan 14 23:00:00 2025 GMT"));
 	assert_non_null(strstr(t, "Next Update: Jan 16 00:00:00 2025 GMT"));
@@ -222,7 +222,7 @@ test_empty(void **state)
 	assert_non_null(strstr(t, "X509v3 Authority Key Identifier: \n                "));
 	assert_non_null(strstr(t, ski));
 	assert_non_null(strstr(t, "X509v3 CRL Number: \n                1\n"));
-	assert_int_equal(pt_count(t, "X509v3"), 2);      /* nothing else */
+	assert_int_equal(tc_count(t, "X509v3"), 2);      /* nothing else */
 	assert_non_null(strstr(t, "No Revoked Certificates."));
 	free(t);
 	check_mbedtls(&F.iss, der, len, (const unsigned char *)"\x01", 1, 0);
@@ -277,7 +277,7 @@ test_entries_sorted(void **state)
 		assert_true(a < b && b < c && c < d && d < f);
 		assert_non_null(strstr(t, "Serial Number: 05\n        Revocation Date: Jan 14 00:00:00 2025 GMT\n"));
 		assert_non_null(strstr(t, "Serial Number: 7F\n        Revocation Date: Jan 10 00:00:00 2025 GMT\n"));
-		assert_int_equal(pt_count(t, "Revocation Date"), 5);
+		assert_int_equal(tc_count(t, "Revocation Date"), 5);
 		assert_null(strstr(t, "CRL entry extensions"));
 		snprintf(want, sizeof(want), "X509v3 CRL Number: \n                %s\n",
 		    nums[i].text);
@@ -286,7 +286,7 @@ test_entries_sorted(void **state)
 			assert_non_null(strstr(t, "X509v3 CRL Number: \n"));
 		} else
 			assert_non_null(strstr(t, want));
-		assert_int_equal(pt_count(t, "X509v3"), 2);
+		assert_int_equal(tc_count(t, "X509v3"), 2);
 		free(t);
 		check_mbedtls(&F.iss, der, len, (const unsigned char *)nums[i].der, nums[i].len, 5);
 		free(der);
@@ -342,7 +342,7 @@ test_many_entries(void **state)
 	for (i = 0; i < N; i++) {
 		uint64_t v = (i * 7919u) % N + 1 + ((uint64_t)(i % 3) << 40);
 		e[i].serial = ser[i];
-		e[i].serial_len = pt_serial(v, ser[i]);
+		e[i].serial_len = tc_serial(v, ser[i]);
 		e[i].revoked = NOW - (time_t)i;
 	}
 	p = (struct crl_params){ NOW - HOUR, NOW + DAY, 77, e, N };
@@ -441,7 +441,7 @@ test_bpki_crl_in_cms(void **state)
 	assert_int_equal(signer_key_public(F.s, F.ee_key, &spki, &spki_len), 0);
 	memset(&bp, 0, sizeof(bp));
 	bp.serial = serial;
-	bp.serial_len = pt_serial(1000, serial);
+	bp.serial_len = tc_serial(1000, serial);
 	bp.not_before = NOW - DAY;
 	bp.not_after = NOW + 365 * DAY;
 	bp.subject_cn = "updown-bpki-ee";

@@ -34,16 +34,16 @@
 #include "crypto/signer.h"
 #include "proto/cms.h"
 
-/* from test_crl_util.c */
-int pt_rng(void *ctx, unsigned char *buf, size_t len);
-void pt_res(struct res_bundle *b, const char *as, const char *v4, const char *v6);
-size_t pt_serial(uint64_t v, unsigned char out[9]);
-const char *pt_tmpdir(void);
-const char *pt_path(const char *name);
-void pt_write(const char *path, const void *data, size_t len);
-unsigned char *pt_read(const char *path, size_t *len);
-const char *pt_openssl(void);
-int pt_sh(const char *fmt, ...);
+/* from test_cert_util.c */
+int tc_rng(void *ctx, unsigned char *buf, size_t len);
+void tc_res(struct res_bundle *b, const char *as, const char *v4, const char *v6);
+size_t tc_serial(uint64_t v, unsigned char out[9]);
+const char *tc_tmpdir(void);
+const char *tc_path(const char *name);
+void tc_write(const char *path, const void *data, size_t len);
+unsigned char *tc_read(const char *path, size_t *len);
+const char *tc_openssl_exe(void);
+int tc_sh(const char *fmt, ...);
 
 #define NOW   ((time_t)1736899200)   /* 2025-01-15T00:00:00Z */
 #define HOUR  3600
@@ -66,12 +66,12 @@ setup(void **state)
 	unsigned char serial[9];
 
 	(void)state;
-	assert_int_equal(signer_sw_open(pt_rng, NULL, &F.s), 0);
+	assert_int_equal(signer_sw_open(tc_rng, NULL, &F.s), 0);
 	assert_int_equal(signer_key_generate(F.s, "ta", 0, &F.key), 0);
-	pt_res(&res, "64496-64511", "192.0.2.0/24", "2001:db8::/32");
+	tc_res(&res, "64496-64511", "192.0.2.0/24", "2001:db8::/32");
 	memset(&tp, 0, sizeof(tp));
 	tp.serial = serial;
-	tp.serial_len = pt_serial(1, serial);
+	tp.serial_len = tc_serial(1, serial);
 	tp.not_before = NOW - 30 * DAY;
 	tp.not_after = NOW + 365 * DAY;
 	tp.subject_cn = "updown mft test";
@@ -151,10 +151,10 @@ test_econtent_der(void **state)
 	{
 		char *txt;
 		assert_int_equal(mft_econtent_write(&p, &der, &len), 0);
-		pt_write(pt_path("econtent.der"), der, len);
-		assert_int_equal(pt_sh("'%s' asn1parse -inform DER -in econtent.der > asn1.txt",
-		    pt_openssl()), 0);
-		txt = (char *)pt_read(pt_path("asn1.txt"), NULL);
+		tc_write(tc_path("econtent.der"), der, len);
+		assert_int_equal(tc_sh("'%s' asn1parse -inform DER -in econtent.der > asn1.txt",
+		    tc_openssl_exe()), 0);
+		txt = (char *)tc_read(tc_path("asn1.txt"), NULL);
 		assert_non_null(strstr(txt, "GENERALIZEDTIME   :20250114230000Z"));
 		assert_non_null(strstr(txt, ":sha256"));
 		assert_non_null(strstr(txt, "IA5STRING         :Ab-_9.cer"));
@@ -300,10 +300,10 @@ openssl_econtent(const unsigned char *obj, size_t obj_len, size_t *len)
 {
 	unsigned char *c;
 
-	pt_write(pt_path("obj.der"), obj, obj_len);
-	assert_int_equal(pt_sh("'%s' cms -verify -inform DER -in obj.der -noverify -binary "
-	    "-out econtent.bin", pt_openssl()), 0);
-	c = pt_read(pt_path("econtent.bin"), len);
+	tc_write(tc_path("obj.der"), obj, obj_len);
+	assert_int_equal(tc_sh("'%s' cms -verify -inform DER -in obj.der -noverify -binary "
+	    "-out econtent.bin", tc_openssl_exe()), 0);
+	c = tc_read(tc_path("econtent.bin"), len);
 	assert_non_null(c);
 	return c;
 }
@@ -328,7 +328,7 @@ test_sign(void **state)
 	memset(&sp, 0, sizeof(sp));
 	sp.mft = &p;
 	sp.ee_serial = serial;
-	sp.ee_serial_len = pt_serial(77, serial);
+	sp.ee_serial_len = tc_serial(77, serial);
 	sp.crldp_uri = REPO "x.crl";
 	sp.aia_uri = "rsync://example.test/repo/ta.cer";
 	sp.mft_uri = REPO "ta.mft";
@@ -348,12 +348,12 @@ test_sign(void **state)
 	free(ec2);
 
 	/* The EE certificate: openssl prints it from the CMS. */
-	assert_int_equal(pt_sh("'%s' cms -cmsout -inform DER -in obj.der -print > cms.txt && "
+	assert_int_equal(tc_sh("'%s' cms -cmsout -inform DER -in obj.der -print > cms.txt && "
 	    "'%s' cms -verify -inform DER -in obj.der -noverify -signer ee.pem -out /dev/null",
-	    pt_openssl(), pt_openssl()), 0);
-	assert_int_equal(pt_sh("'%s' x509 -in ee.pem -noout -text > ee.txt", pt_openssl()), 0);
+	    tc_openssl_exe(), tc_openssl_exe()), 0);
+	assert_int_equal(tc_sh("'%s' x509 -in ee.pem -noout -text > ee.txt", tc_openssl_exe()), 0);
 	{
-		char *t = (char *)pt_read(pt_path("ee.txt"), NULL), *c;
+		char *t = (char *)tc_read(tc_path("ee.txt"), NULL), *c;
 		assert_non_null(t);
 		assert_non_null(strstr(t, "Not Before: Jan 14 23:00:00 2025 GMT"));
 		assert_non_null(strstr(t, "Not After : Jan 16 00:00:00 2025 GMT"));
@@ -362,7 +362,7 @@ test_sign(void **state)
 		assert_non_null(strstr(t, "URI:rsync://example.test/repo/ta/x.crl"));
 		assert_non_null(strstr(t, "Issuer: CN = updown mft test"));
 		free(t);
-		c = (char *)pt_read(pt_path("cms.txt"), NULL);
+		c = (char *)tc_read(tc_path("cms.txt"), NULL);
 		assert_non_null(c);
 		assert_non_null(strstr(c, "eContentType: id-ct-rpkiManifest (1.2.840.113549.1.9.16.1.26)"));
 		assert_non_null(strstr(c, "crls:\n      <ABSENT>"));   /* RFC 6488 2.1.5 */
@@ -391,11 +391,11 @@ test_sign(void **state)
 		size_t pl;
 		mbedtls_x509_crt_init(&ee);
 		mbedtls_x509_crt_init(&ta);
-		pem = pt_read(pt_path("ee.pem"), &pl);
+		pem = tc_read(tc_path("ee.pem"), &pl);
 		assert_non_null(pem);
-		assert_int_equal(pt_sh("'%s' x509 -in ee.pem -outform DER -out ee.der", pt_openssl()), 0);
+		assert_int_equal(tc_sh("'%s' x509 -in ee.pem -outform DER -out ee.der", tc_openssl_exe()), 0);
 		free(pem);
-		pem = pt_read(pt_path("ee.der"), &pl);
+		pem = tc_read(tc_path("ee.der"), &pl);
 		assert_int_equal(cms_cert_parse(&ee, pem, pl, &info), 0);
 		free(pem);
 		assert_true(info.has_rfc3779);
@@ -431,7 +431,7 @@ test_sign_refusals(void **state)
 	memset(&sp, 0, sizeof(sp));
 	sp.mft = &p;
 	sp.ee_serial = serial;
-	sp.ee_serial_len = pt_serial(78, serial);
+	sp.ee_serial_len = tc_serial(78, serial);
 	sp.crldp_uri = REPO "x.crl";
 	sp.aia_uri = "rsync://example.test/repo/ta.cer";
 	sp.mft_uri = REPO "ta.mft";
@@ -465,7 +465,7 @@ test_publish(void **state)
 	struct crl_entry rev = { rev_serial, 1, NOW - HOUR };
 
 	(void)state;
-	snprintf(root, sizeof(root), "%s/publish", pt_tmpdir());
+	snprintf(root, sizeof(root), "%s/publish", tc_tmpdir());
 	assert_int_equal(mkdir(root, 0755), 0);
 	assert_int_equal(pub_open(root, REPO, NULL, &pp), 0);
 	assert_int_equal(pub_put(pp, "child-one.cer", (const unsigned char *)"c1", 2), 0);
@@ -480,7 +480,7 @@ test_publish(void **state)
 	ca.crl_number = 1;
 	ca.mft_number = 1;
 	ca.ee_serial = serial;
-	ca.ee_serial_len = pt_serial(100, serial);
+	ca.ee_serial_len = tc_serial(100, serial);
 	assert_int_equal(pub_publish(pp, &ca, &detail), 0);
 	assert_int_equal(pub_count(pp), 4);
 	assert_int_equal(pub_get(pp, "ta.mft", &mft, &mft_len), 0);
@@ -495,7 +495,7 @@ test_publish(void **state)
 	ca.mft_number = 2;
 	ca.revoked = &rev;
 	ca.n_revoked = 1;
-	ca.ee_serial_len = pt_serial(101, serial);
+	ca.ee_serial_len = tc_serial(101, serial);
 	assert_int_equal(pub_publish(pp, &ca, &detail), 0);
 	assert_int_equal(pub_count(pp), 3);
 	assert_int_equal(pub_get(pp, "ta.mft", &mft, &mft_len), 0);
@@ -505,9 +505,9 @@ test_publish(void **state)
 	free(ec);
 	free(mft);
 	assert_int_equal(pub_get(pp, "ta.crl", &crl, &crl_len), 0);
-	pt_write(pt_path("pub.crl"), crl, crl_len);
-	assert_int_equal(pt_sh("'%s' crl -inform DER -in pub.crl -noout -text | "
-	    "grep -q 'Serial Number: 09'", pt_openssl()), 0);
+	tc_write(tc_path("pub.crl"), crl, crl_len);
+	assert_int_equal(tc_sh("'%s' crl -inform DER -in pub.crl -noout -text | "
+	    "grep -q 'Serial Number: 09'", tc_openssl_exe()), 0);
 	free(crl);
 	snprintf(path, sizeof(path), "%s/example.test/repo/ta/child-two.cer", root);
 	assert_int_equal(access(path, F_OK), -1);
