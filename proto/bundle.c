@@ -27,8 +27,8 @@
 #define TAG_OCTETS     0x04
 #define TAG_NULL       0x05
 #define TAG_OID        0x06
-#define TAG_UTCTIME    0x17
 #define TAG_GENTIME    0x18
+#define BUNDLE_MIN_TIME ((time_t)-631152000)   /* 1950-01-01T00:00:00Z */
 #define TAG_SEQUENCE   0x30
 #define TAG_SET        0x31
 #define TAG_CTX0_P     0x80     /* [0] IMPLICIT primitive */
@@ -219,74 +219,21 @@ get_sha256_alg(const unsigned char **p, const unsigned char *end, int err)
 	return OID_EQ(&oid, CMS_OID_SHA256) ? 0 : err;
 }
 
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
-static int64_t
-days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-static int
-digits(const unsigned char *s, size_t n, unsigned *out)
-{
-	size_t i;
-
-	*out = 0;
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		*out = *out * 10 + (unsigned)(s[i] - '0');
-	}
-	return 0;
-}
-
 /*
- * A time in its DER form (X.690 11.7, 11.8): UTCTime YYMMDDHHMMSSZ or
- * GeneralizedTime YYYYMMDDHHMMSSZ, no fraction. rfc5652 additionally
- * requires UTCTime exactly for 1950..2049 (RFC 5652 11.3). Years
- * 1950..9999 only.
+ * A time in its DER form (cms_der_time): with rfc5652 the RFC 5652 11.3
+ * choice, else GeneralizedTime only; years 1950..9999 either way.
  */
 static int
 parse_time(const struct tlv *t, bool rfc5652, int err, time_t *out)
 {
-	static const unsigned char mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	const unsigned char *s = t->val;
-	unsigned y, mo, d, h, mi, sec;
-	bool leap;
-	int64_t secs;
+	time_t v;
+	int rc = cms_der_time(t->tag, t->val, t->len, rfc5652, &v);
 
-	if (t->tag == TAG_UTCTIME && rfc5652) {
-		if (t->len != 13 || digits(s, 2, &y) != 0)
-			return err;
-		y += y >= 50 ? 1900 : 2000;
-		s += 2;
-	} else if (t->tag == TAG_GENTIME) {
-		if (t->len != 15 || digits(s, 4, &y) != 0 || y < 1950 ||
-		    (rfc5652 && y <= 2049))
-			return err;
-		s += 4;
-	} else {
-		return err;
-	}
-	if (digits(s, 2, &mo) || digits(s + 2, 2, &d) || digits(s + 4, 2, &h) ||
-	    digits(s + 6, 2, &mi) || digits(s + 8, 2, &sec) || s[10] != 'Z')
-		return err;
-	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
-	    (mo == 2 && d == 29 && !leap) || h > 23 || mi > 59 || sec > 59)
-		return err;
-	secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
-	if ((int64_t)(time_t)secs != secs)
+	if (rc == CMS_ERR_TIME_RANGE)
 		return BUNDLE_ERR_TIME_RANGE;
-	*out = (time_t)secs;
+	if (rc != 0 || v < BUNDLE_MIN_TIME)
+		return err;
+	*out = v;
 	return 0;
 }
 

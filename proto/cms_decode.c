@@ -300,26 +300,25 @@ digits(const unsigned char *s, size_t n, unsigned *out)
 	return 0;
 }
 
-/*
- * signing-time value (RFC 5652 11.3): UTCTime YYMMDDHHMMSSZ for 1950-2049,
- * GeneralizedTime YYYYMMDDHHMMSSZ (no fraction) otherwise, the DER forms.
- */
-static int
-parse_time(const struct tlv *t, time_t *out)
+/* See cms.h. */
+int
+cms_der_time(int tag, const unsigned char *val, size_t len, bool rfc5652, time_t *out)
 {
 	static const unsigned char mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	const unsigned char *s = t->val;
+	const unsigned char *s = val;
 	unsigned y, mo, d, h, mi, sec;
 	bool leap;
 	int64_t secs;
 
-	if (t->tag == TAG_UTCTIME) {
-		if (t->len != 13 || digits(s, 2, &y) != 0)
+	if (val == NULL || out == NULL)
+		return CMS_ERR_ARG;
+	if (tag == TAG_UTCTIME && rfc5652) {
+		if (len != 13 || digits(s, 2, &y) != 0)
 			return CMS_ERR_SIGNING_TIME;
 		y += y >= 50 ? 1900 : 2000;
 		s += 2;
-	} else if (t->tag == TAG_GENTIME) {
-		if (t->len != 15 || digits(s, 4, &y) != 0 || (y >= 1950 && y <= 2049))
+	} else if (tag == TAG_GENTIME) {
+		if (len != 15 || digits(s, 4, &y) != 0 || (rfc5652 && y >= 1950 && y <= 2049))
 			return CMS_ERR_SIGNING_TIME;
 		s += 4;
 	} else {
@@ -452,7 +451,7 @@ parse_signed_attrs(struct rd *rd, const struct tlv *set, const struct cms_opts *
 			memcpy(msg->md_attr, val.val, CMS_SHA256_LEN);
 			break;
 		case ATTR_TIME:
-			if ((rc = parse_time(&val, &st)) != 0)
+			if ((rc = cms_der_time(val.tag, val.val, val.len, true, &st)) != 0)
 				return rc;
 			break;
 		case ATTR_BST:

@@ -1017,6 +1017,47 @@ test_check_signature_pk(void **state)
 	free(ref);
 }
 
+/* cms_der_time: the RFC 5652 11.3 choice (UD-35 signing-time) and the GeneralizedTime-only form. */
+static void
+test_der_time(void **state)
+{
+	static const struct {
+		int tag;
+		const char *v;
+		int rfc5652;
+		int rc;
+		time_t t;
+	} c[] = {
+		{ 0x17, "231114221320Z", 1, 0, 1700000000 },
+		{ 0x17, "500101000000Z", 1, 0, -631152000 },          /* 1950 */
+		{ 0x18, "20500101000000Z", 1, 0, 2524608000 },
+		{ 0x18, "19491231235959Z", 1, 0, -631152001 },
+		{ 0x18, "20231114221320Z", 1, CMS_ERR_SIGNING_TIME, 0 }, /* must be UTCTime */
+		{ 0x18, "20231114221320Z", 0, 0, 1700000000 },
+		{ 0x17, "231114221320Z", 0, CMS_ERR_SIGNING_TIME, 0 },   /* GeneralizedTime only */
+		{ 0x17, "230229000000Z", 1, CMS_ERR_SIGNING_TIME, 0 },   /* not a leap year */
+		{ 0x17, "240229000000Z", 1, 0, 1709164800 },
+		{ 0x17, "231114221360Z", 1, CMS_ERR_SIGNING_TIME, 0 },
+		{ 0x17, "231114221320", 1, CMS_ERR_SIGNING_TIME, 0 },    /* no Z */
+		{ 0x17, "2311142213200", 1, CMS_ERR_SIGNING_TIME, 0 },
+		{ 0x17, "23111422132Z", 1, CMS_ERR_SIGNING_TIME, 0 },    /* short */
+		{ 0x18, "2023111422132.Z", 0, CMS_ERR_SIGNING_TIME, 0 },
+		{ 0x04, "231114221320Z", 1, CMS_ERR_SIGNING_TIME, 0 },   /* not a time */
+	};
+	size_t i;
+	time_t t;
+
+	(void)state;
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		t = 42;
+		if (cms_der_time(c[i].tag, (const unsigned char *)c[i].v, strlen(c[i].v),
+		    c[i].rfc5652, &t) != c[i].rc)
+			fail_msg("case %zu (%s)", i, c[i].v);
+		assert_true(t == (c[i].rc == 0 ? c[i].t : 42));
+	}
+	assert_int_equal(cms_der_time(0x17, NULL, 13, true, &t), CMS_ERR_ARG);
+}
+
 int
 main(void)
 {
@@ -1033,6 +1074,7 @@ main(void)
 		cmocka_unit_test(test_strerror),
 		cmocka_unit_test(test_verify_path_and_sign_pk),
 		cmocka_unit_test(test_check_signature_pk),
+		cmocka_unit_test(test_der_time),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -375,4 +375,14 @@ const char *cms_strerror(int err);
  */
 int cms_check_signature_pk(const struct cms_msg *msg, mbedtls_pk_context *ee_pk);
 
+/*
+ * A DER time value (X.690 11.7, 11.8; no fraction): tag 0x17 UTCTime
+ * YYMMDDHHMMSSZ or 0x18 GeneralizedTime YYYYMMDDHHMMSSZ. With rfc5652 the
+ * RFC 5652 11.3 choice holds (UTCTime for 1950..2049, GeneralizedTime
+ * otherwise); without it only GeneralizedTime is taken. Returns 0,
+ * CMS_ERR_SIGNING_TIME (malformed, or the other form), CMS_ERR_TIME_RANGE
+ * (not a time_t) or CMS_ERR_ARG. Used for signing-time and by proto/bundle.
+ */
+int cms_der_time(int tag, const unsigned char *val, size_t len, bool rfc5652, time_t *out);
+
 #endif
