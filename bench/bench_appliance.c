@@ -28,7 +28,6 @@
 #include <unistd.h>
 
 #include <cmocka.h>
-#include <mbedtls/base64.h>
 
 #include "appfix.h"
 #include "crypto/crl.h"
@@ -61,20 +60,6 @@ make_child(struct bchild *b, int i)
 	ef_child_bpki(&A.f, c, false);
 }
 
-static char *
-b64(const unsigned char *p, size_t n)
-{
-	size_t olen = 0;
-	char *out;
-
-	mbedtls_base64_encode(NULL, 0, &olen, p, n);
-	out = malloc(olen + 1);
-	assert_non_null(out);
-	assert_int_equal(mbedtls_base64_encode((unsigned char *)out, olen + 1, &olen, p, n), 0);
-	out[olen] = '\0';
-	return out;
-}
-
 /* A table with nbig extra children (TA of kids[0]) besides the NMAX bench children. */
 static char *
 table(uint64_t version, int nbig)
@@ -92,7 +77,7 @@ table(uint64_t version, int nbig)
 	o += (size_t)snprintf(t + o, cap - o, "version %llu\nclass " EF_CLASS "\n",
 	    (unsigned long long)version);
 	for (i = 0; i < NMAX; i++) {
-		char *ta = b64(kids[i].c.ta, kids[i].c.ta_len);
+		char *ta = ef_b64(kids[i].c.ta, kids[i].c.ta_len);
 		o += (size_t)snprintf(t + o, cap - o, "child %s ta=%s\n", kids[i].c.handle, ta);
 		if (i == 0)
 			ta0 = ta;

@@ -466,12 +466,53 @@ out:
 
 struct table_txn {
 	struct engine *e;
+	const struct alloc_table *table;
 	uint64_t version;
 	struct store_entitlement *ents;
 	size_t n;
 	const uint8_t *digest;
 	time_t now;
+	size_t added, changed;    /* children registered, TAs replaced (this transaction) */
 };
+
+/*
+ * Register the children the table gives a BPKI TA (UD-155), in the
+ * transaction of the entitlements: a refused table registers nobody. A
+ * child whose stored TA is the same is left alone (no audit record).
+ */
+static int
+table_children(struct table_txn *t)
+{
+	struct store *st = t->e->store;
+	size_t i;
+	int s;
+
+	for (i = 0; i < t->table->nchildren; i++) {
+		const struct alloc_child *c = &t->table->children[i];
+		struct store_child sc;
+		bool known, same;
+
+		if (c->ta == NULL)
+			continue;
+		memset(&sc, 0, sizeof(sc));
+		s = store_child_get(st, c->handle, &sc);
+		known = s == 0;
+		same = known && sc.bpki_ta_len == c->ta_len &&
+		    memcmp(sc.bpki_ta, c->ta, c->ta_len) == 0;
+		store_child_free(&sc);
+		if (s != 0 && s != STORE_ERR_NOT_FOUND)
+			return eng_store_err(t->e, s, "looking up a child");
+		if (same)
+			continue;
+		if ((s = store_child_put(st, c->handle, c->ta, c->ta_len, t->now)) != 0)
+			return eng_store_err(t->e, s, "adding a child");
+		if (known)
+			t->changed++;
+		else
+			t->added++;
+	}
+	return 0;
+}
 
 static int
 table_in_txn(void *arg)
@@ -479,6 +520,9 @@ table_in_txn(void *arg)
 	struct table_txn *t = arg;
 	int s;
 
+	t->added = t->changed = 0;
+	if ((s = table_children(t)) != 0)
+		return s;
 	if ((s = store_alloc_apply(t->e->store, t->version, t->ents, t->n, t->digest, t->now)) != 0)
 		return eng_err(s == STORE_ERR_NOT_FOUND || s == STORE_ERR_STALE ||
 		    s == STORE_ERR_INVALID || s == STORE_ERR_EXISTS ? ENGINE_ERR_TABLE :
@@ -524,9 +568,17 @@ table_check(struct engine *e, const struct alloc_table *t, time_t now,
 	alloc_errs_init(&errs);
 	rc = alloc_validate(t, NULL, 0, now, &errs);
 	if (rc != 0) {
+		const char *first = "?";
+
+		/* The first error, not a warning found before it. */
+		for (i = 0; i < errs.count; i++)
+			if (errs.msgs[i].severity == ALLOC_SEV_ERROR) {
+				first = errs.msgs[i].text;
+				break;
+			}
 		rc = eng_err(rc == ALLOC_ERR_NOMEM ? ENGINE_ERR_NOMEM : ENGINE_ERR_TABLE,
 		    "table refused: %zu error%s, first: %s", errs.nerrors,
-		    errs.nerrors == 1 ? "" : "s", errs.count > 0 ? errs.msgs[0].text : "?");
+		    errs.nerrors == 1 ? "" : "s", first);
 		alloc_errs_free(&errs);
 		return rc;
 	}
@@ -535,11 +587,15 @@ table_check(struct engine *e, const struct alloc_table *t, time_t now,
 		if (eng_class(e, t->classes[i].name) == NULL)
 			return eng_err(ENGINE_ERR_TABLE, "table refused: class %s is not one of ours "
 			    "(UD-100)", t->classes[i].name);
-	/* Every child with a grant must have been added (RFC 8183 child_request) first. */
+	/*
+	 * alloc_validate has checked the BPKI TAs the table carries (UD-152
+	 * at now); table_in_txn registers them. Every other child with a
+	 * grant must have been added (RFC 8183 child_request) first.
+	 */
 	for (i = 0; i < t->nchildren; i++) {
 		struct store_child sc;
 
-		if (t->children[i].nents == 0)
+		if (t->children[i].nents == 0 || t->children[i].ta != NULL)
 			continue;
 		pthread_mutex_lock(&e->store_lock);
 		s = store_child_get(e->store, t->children[i].handle, &sc);
@@ -609,9 +665,18 @@ engine_apply_table(struct engine *e, const struct alloc_table *t, const uint8_t 
 	src.e = e;
 	for (i = 0; i < e->nclasses; i++)
 		h.iss[i] = &e->classes[i].iss;
+	tt.table = t;
 	b.in_txn = table_in_txn;
 	b.in_txn_arg = &tt;
 	rc = run_change(e, &src, &h, force, false, now, &b, rep, "table");
+	if (rc == 0 || rc == ENGINE_ERR_PUBLISH) {   /* recorded */
+		rep->children_added = tt.added;
+		rep->children_changed = tt.changed;
+	}
+	/* A replaced TA: no path checked against the old one stands (harmless if not). */
+	for (i = 0; i < t->nchildren; i++)
+		if (t->children[i].ta != NULL)
+			eng_auth_drop(e, t->children[i].handle);
 out:
 	pthread_mutex_unlock(&e->batch_lock);
 	batch_free(&b);

@@ -188,7 +188,7 @@ step "delivery: 1 of 2 refused, 2 of 3 applied, replay refused"
 PROV=http://$LWIP:81/provision
 nsctl 1 bundle deliver "$T/bundle-v2-one.der" --to "$PROV"
 nsctl 0 bundle deliver "$B2" --to "$PROV"
-has "$T/out" "delivered (HTTP 200): table 2 applied (2 signers, 2 new children)"
+has "$T/out" "delivered (HTTP 200): table 2 applied (2 signers, 2 new children, 0 new TAs)"
 nsctl 1 bundle deliver "$B2" --to "$PROV"
 
 step "the child lists and issues"

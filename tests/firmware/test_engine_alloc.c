@@ -7,7 +7,7 @@
  *
  * UD items: UD-51, UD-54, UD-57, UD-62, UD-64, UD-69, UD-83, UD-100,
  * UD-101, UD-102, UD-103, UD-104, UD-105, UD-106, UD-112, UD-130,
- * UD-131, UD-142.
+ * UD-131, UD-142, UD-152, UD-155.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -46,6 +46,25 @@ teardown(void **state)
 	(void)state;
 	ef_fini(&F);
 	return 0;
+}
+
+/* The store holds child handle with want's BPKI TA (want NULL: no such child). */
+static void
+stored_ta_is(const char *handle, const struct ef_child *want)
+{
+	struct store_child sc;
+	int rc;
+
+	memset(&sc, 0, sizeof(sc));
+	rc = store_child_get(F.store, handle, &sc);
+	if (want == NULL) {
+		assert_int_equal(rc, STORE_ERR_NOT_FOUND);
+		return;
+	}
+	assert_int_equal(rc, 0);
+	assert_int_equal(sc.bpki_ta_len, want->ta_len);
+	assert_memory_equal(sc.bpki_ta, want->ta, want->ta_len);
+	store_child_free(&sc);
 }
 
 /* The certificate the last reply carried, parsed. */
@@ -252,7 +271,9 @@ test_cascade(void **state)
 static void
 test_brake(void **state)
 {
-	struct ef_child *ch[5];
+	struct ef_child *ch[5], *nw;
+	uint64_t nchildren = 0;
+	char *ta;
 	struct engine_report rep;
 	struct engine_options o;
 	struct ud_msg m;
@@ -289,6 +310,26 @@ test_brake(void **state)
 	assert_int_equal(store_alloc_version(F.store, &version), 0);
 	assert_int_equal(version, 1);
 	assert_int_equal(ef_check_publication(&F), 5);
+	/*
+	 * UD-155: the same refusal with a new child and a new TA for c1 in
+	 * the table registers nobody and keeps c1's TA.
+	 */
+	nw = ef_child_new(&F, "isp-new");
+	ta = ef_b64(nw->ta, nw->ta_len);
+	assert_int_equal(ef_table(&F, false, &rep, "version 2\nclass " EF_CLASS "\n"
+	    "child c0\nchild c1 ta=%s\nchild c2\nchild c3\nchild c4\nchild isp-new ta=%s\n"
+	    "grant c0 " EF_CLASS " as=64496 notafter=%s\n"
+	    "grant isp-new " EF_CLASS " as=64501 notafter=%s\n", ta, ta, NA1, NA1),
+	    ENGINE_ERR_BRAKE);
+	assert_int_equal(rep.children_added, 0);
+	assert_int_equal(rep.children_changed, 0);
+	free(ta);
+	stored_ta_is("isp-new", NULL);
+	stored_ta_is("c1", ch[1]);
+	assert_int_equal(store_child_count(F.store, &nchildren), 0);
+	assert_int_equal(nchildren, 5);
+	assert_int_equal(store_alloc_version(F.store, &version), 0);
+	assert_int_equal(version, 1);
 	ef_list(&F, ch[3], &m);
 	assert_int_equal(m.nclasses, 1);
 	assert_int_equal(m.classes[0].ncerts, 1);
@@ -458,6 +499,81 @@ test_table_refused(void **state)
 	assert_non_null(strstr(engine_errmsg(), "refused"));
 }
 
+/*
+ * UD-155: a table registers the children it gives a BPKI TA, or replaces
+ * their TA, in the transaction of its entitlements; an unchanged TA is
+ * left alone; a TA past its validity refuses the table (UD-152).
+ */
+static void
+test_table_children(void **state)
+{
+	struct ef_child *a, *b, *c;
+	struct engine_report rep;
+	struct ud_msg m;
+	struct ef_cert x;
+	char *ta_b, *ta_c, na[UD_TIME_SIZE];
+	uint64_t n = 0;
+	time_t now;
+
+	(void)state;
+	ef_open(&F, NULL);
+	a = ef_child_add(&F, "isp-a");            /* registered by child_request */
+	b = ef_child_new(&F, "isp-b");            /* known only through the table */
+	c = ef_child_new(&F, "isp-c");
+	ta_b = ef_b64(b->ta, b->ta_len);
+	ta_c = ef_b64(c->ta, c->ta_len);
+	/* Without a TA a child with a grant must have been added before. */
+	assert_int_equal(ef_table(&F, false, &rep, "version 1\nclass " EF_CLASS "\n"
+	    "child isp-b\ngrant isp-b " EF_CLASS " as=64497 notafter=%s\n", NA1),
+	    ENGINE_ERR_TABLE);
+	assert_non_null(strstr(engine_errmsg(), "has not been added"));
+	/* isp-b's TA is past its notAfter at the engine's clock: refused, nobody added. */
+	now = F.now;
+	F.now += 20 * 365 * EF_DAY;
+	assert_int_equal(ud_time_format(F.now + 200 * EF_DAY, na), 0);
+	assert_int_equal(ef_table(&F, false, &rep, "version 1\nclass " EF_CLASS "\n"
+	    "child isp-b ta=%s\ngrant isp-b " EF_CLASS " as=64497 notafter=%s\n", ta_b, na),
+	    ENGINE_ERR_TABLE);
+	assert_non_null(strstr(engine_errmsg(), "UD-152"));
+	/* A warning found first (isp-c has no grant) is not what the refusal names. */
+	assert_int_equal(ef_table(&F, false, &rep, "version 1\nclass " EF_CLASS "\n"
+	    "child isp-c\nchild isp-b ta=%s\ngrant isp-b " EF_CLASS " as=64497 notafter=%s\n",
+	    ta_b, na), ENGINE_ERR_TABLE);
+	assert_non_null(strstr(engine_errmsg(), "1 error, first: test-table:4: child isp-b: "
+	    "BPKI TA refused"));
+	F.now = now;
+	stored_ta_is("isp-b", NULL);
+	/* Applied: isp-b registered with its grant, and served. */
+	assert_int_equal(ef_table(&F, false, &rep, "version 1\nclass " EF_CLASS "\n"
+	    "child isp-a\nchild isp-b ta=%s\n"
+	    "grant isp-a " EF_CLASS " as=64496 notafter=%s\n"
+	    "grant isp-b " EF_CLASS " as=64497 notafter=%s\n", ta_b, NA1, NA1), 0);
+	assert_int_equal(rep.children_added, 1);
+	assert_int_equal(rep.children_changed, 0);
+	stored_ta_is("isp-b", b);
+	assert_int_equal(ef_issue(&F, b, EF_CLASS, ef_key(50), NULL, NULL, NULL, &m), 0);
+	only_cert(&m, &x);
+	ef_assert_res(&x.res, "64497", "", "");
+	ef_cert_free(&x);
+	ud_msg_free(&m);
+	/* isp-b's TA again: nothing to record; isp-a's TA replaced by isp-c's. */
+	F.now += 1;
+	assert_int_equal(ef_table(&F, false, &rep, "version 2\nclass " EF_CLASS "\n"
+	    "child isp-a ta=%s\nchild isp-b ta=%s\n"
+	    "grant isp-a " EF_CLASS " as=64496 notafter=%s\n"
+	    "grant isp-b " EF_CLASS " as=64497 notafter=%s\n", ta_c, ta_b, NA1, NA1), 0);
+	assert_int_equal(rep.children_added, 0);
+	assert_int_equal(rep.children_changed, 1);
+	stored_ta_is("isp-a", c);
+	stored_ta_is("isp-b", b);
+	stored_ta_is("isp-c", NULL);
+	assert_int_equal(store_child_count(F.store, &n), 0);
+	assert_int_equal(n, 2);
+	(void)a;
+	free(ta_b);
+	free(ta_c);
+}
+
 /* Two classes: one class per key (UD-64), list shows both (UD-51), revoke is per class. */
 static void
 test_two_classes(void **state)
@@ -512,6 +628,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_grace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reconcile_periodic, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_table_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_table_children, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_classes, setup, teardown),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,8 +18,6 @@
 
 #include <cmocka.h>
 
-#include <mbedtls/base64.h>
-
 #include "appfix.h"
 #include "crypto/crl.h"
 #include "proto/bundle.h"
@@ -83,20 +81,6 @@ app_openssl(struct app *a, const char *fmt, ...)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-static char *
-b64(const unsigned char *p, size_t n)
-{
-	size_t olen = 0;
-	char *out;
-
-	mbedtls_base64_encode(NULL, 0, &olen, p, n);
-	out = malloc(olen + 1);
-	assert_non_null(out);
-	assert_int_equal(mbedtls_base64_encode((unsigned char *)out, olen + 1, &olen, p, n), 0);
-	out[olen] = '\0';
-	return out;
-}
-
 char *
 app_table(struct app *a, uint64_t version, bool shrink_alice)
 {
@@ -112,7 +96,7 @@ app_table(struct app *a, uint64_t version, bool shrink_alice)
 	o += (size_t)snprintf(t + o, cap - o, "version %llu\nclass " EF_CLASS "\n",
 	    (unsigned long long)version);
 	for (i = 0; i < 3; i++) {
-		char *ta = b64(a->child[i]->ta, a->child[i]->ta_len);
+		char *ta = ef_b64(a->child[i]->ta, a->child[i]->ta_len);
 		o += (size_t)snprintf(t + o, cap - o, "child %s ta=%s\n", a->child[i]->handle, ta);
 		free(ta);
 	}

@@ -95,6 +95,37 @@ test_provision(void **state)
 	    "junk", 4, &r), 0);
 	assert_int_equal(r.status, 400);
 	resp_free(&r);
+	/*
+	 * Signed by enough operators but refused by the engine (a class that
+	 * is not ours): 422, and the children the table carries are not
+	 * registered either (UD-155), nor is version 1 used up.
+	 */
+	{
+		static const char cls[] = "class " EF_CLASS "\n";
+		char *t = app_table(&A, 1, false), *t2, *at, na[21];
+		size_t len = 0, cap;
+		unsigned char *der;
+
+		assert_non_null(at = strstr(t, "notafter="));
+		memcpy(na, at + 9, 20);
+		na[20] = '\0';
+		assert_non_null(at = strstr(t, cls));
+		cap = strlen(t) + 128;
+		t2 = malloc(cap);
+		assert_non_null(t2);
+		snprintf(t2, cap, "%.*sclass OTHER\n%sgrant carol OTHER as=64500 notafter=%s\n",
+		    (int)(at - t + sizeof(cls) - 1), t, at + sizeof(cls) - 1, na);
+		der = app_bundle(&A, t2, 1, two, 2, 0, &len);
+		assert_int_equal(app_post(APP_PROV_PORT, APP_PROV_PATH, "application/x-updown-bundle",
+		    der, len, &r), 0);
+		print_message("%s", r.body);
+		assert_int_equal(r.status, 422);
+		assert_non_null(strstr((const char *)r.body, "class OTHER is not one of ours"));
+		resp_free(&r);
+		free(der);
+		free(t2);
+		free(t);
+	}
 	/* Nothing was applied: alice is unknown (UD-8: 400 before any up-down message). */
 	{
 		char *xml = ef_xml_list("alice", EF_HANDLE);

@@ -98,11 +98,9 @@ int appliance_open(const struct conf *conf, const struct hal *hal,
  * appliance_provision: verify and apply len bytes of DER bundle (from the
  * endpoint or removable media) at time now: bundle_decode, bundle_verify
  * with the registered operators, the threshold and the last applied
- * version, then register the children the table carries a BPKI TA for
- * (engine_add_child) and apply the table (engine_apply_table; force only
- * when the bundle says so). Children whose TA changes get the old TA back
- * if the table is then refused; a new child stays registered without
- * entitlements (XXX: the engine has no way to remove a child). Returns 0
+ * version, then apply the table (engine_apply_table, force only when the
+ * bundle says so), which registers the children it carries a BPKI TA for
+ * in the same transaction: a refused table changes nothing. Returns 0
  * (applied) or APPLIANCE_ERR_BUNDLE / _NOMEM / _ARG; res says more.
  */
 int appliance_provision(struct appliance *a, const unsigned char *der, size_t len,

@@ -276,17 +276,23 @@ struct engine_report {
 	size_t affected;               /* what the brake counts: shrink + revoke + scheduled */
 	bool brake;                    /* the brake refused (ENGINE_ERR_BRAKE) */
 	size_t published;              /* publication points re-published */
+	size_t children_added;         /* engine_apply_table: children the table registered */
+	size_t children_changed;       /* engine_apply_table: BPKI TAs the table replaced */
 	char msg[ENGINE_MSG_SIZE];     /* a line for the operator */
 };
 
 /*
  * Replace the entitlements with table t (version must increase; every
- * child must have been added, every class configured; alloc_validate()
- * errors such as overlaps refuse the table) and bring every affected
- * certificate in line (see above). digest (may be NULL) is the SHA-256 of
- * the table as received, for the audit record. Unless force, the brake
- * may refuse (ENGINE_ERR_BRAKE, nothing changed, rep says how many). rep
- * may be NULL.
+ * class configured; alloc_validate() errors such as overlaps refuse the
+ * table) and bring every affected certificate in line (see above). A
+ * child the table gives a BPKI TA ("child H ta=...", UD-155) is added, or
+ * its TA replaced, in the same transaction as the entitlements, after the
+ * checks engine_add_child makes; every other child with a grant must have
+ * been added before. digest (may be NULL) is the SHA-256 of the table as
+ * received, for the audit record. Unless force, the brake may refuse
+ * (ENGINE_ERR_BRAKE, rep says how many). A refused table changes nothing:
+ * no child, TA, entitlement or certificate (serial numbers reserved for
+ * it stay burnt). rep may be NULL.
  */
 int engine_apply_table(struct engine *e, const struct alloc_table *t, const uint8_t digest[32],
                        bool force, time_t now, struct engine_report *rep);

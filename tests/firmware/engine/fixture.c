@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include <mbedtls/base64.h>
 #include <mbedtls/sha256.h>
 #include <mbedtls/x509_crl.h>
 #include <mbedtls/x509_crt.h>
@@ -490,11 +491,26 @@ ef_child_bpki(struct ef *f, struct ef_child *c, bool revoke_ee)
 	cert_issuer_free(&ta);
 }
 
+/* See fixture.h. */
+char *
+ef_b64(const unsigned char *der, size_t len)
+{
+	size_t olen = 0;
+	char *out;
+
+	mbedtls_base64_encode(NULL, 0, &olen, der, len);
+	out = malloc(olen + 1);
+	assert_non_null(out);
+	assert_int_equal(mbedtls_base64_encode((unsigned char *)out, olen + 1, &olen, der, len),
+	    0);
+	out[olen] = '\0';
+	return out;
+}
+
 struct ef_child *
-ef_child_add(struct ef *f, const char *handle)
+ef_child_new(struct ef *f, const char *handle)
 {
 	struct ef_child *c;
-	int rc;
 
 	assert_true(f->nchildren < EF_MAX_CHILDREN);
 	c = &f->child[f->nchildren];
@@ -504,6 +520,15 @@ ef_child_add(struct ef *f, const char *handle)
 	c->ee_key = ef_key(K_CHILD(f->nchildren) + 1);
 	f->nchildren++;
 	ef_child_bpki(f, c, false);
+	return c;
+}
+
+struct ef_child *
+ef_child_add(struct ef *f, const char *handle)
+{
+	struct ef_child *c = ef_child_new(f, handle);
+	int rc;
+
 	if (f->e != NULL) {
 		rc = engine_add_child(f->e, handle, c->ta, c->ta_len, f->now);
 		if (rc != 0)

@@ -126,7 +126,11 @@ void ef_make_ca(struct ef *f, const char *as, const char *v4, const char *v6,
 
 /* ---- children ---- */
 
-/* Add child number i (BPKI keys from the pool) and register it with the engine. */
+/* der in canonical base64, as an allocation table's ta= carries it (malloc'd). */
+char *ef_b64(const unsigned char *der, size_t len);
+/* A new child (BPKI keys from the pool, TA/EE/CRL made), not registered. */
+struct ef_child *ef_child_new(struct ef *f, const char *handle);
+/* ef_child_new, then registered with the engine (engine_add_child) if it is open. */
 struct ef_child *ef_child_add(struct ef *f, const char *handle);
 /* Make the child's BPKI TA/EE/CRL again (revoke_ee: list the EE on the CRL). */
 void ef_child_bpki(struct ef *f, struct ef_child *c, bool revoke_ee);
