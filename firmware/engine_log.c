@@ -35,8 +35,8 @@
 #include "proto/xlog.h"
 
 /* Queue bounds: entries and copied bytes (a lone larger entry still goes in). */
-#define XLOG_MAX_ENTRIES 256
-#define XLOG_MAX_BYTES   (4u << 20)
+#define XLOG_MAX_ENTRIES ENGINE_LOG_QUEUE_ROWS
+#define XLOG_MAX_BYTES   ENGINE_LOG_QUEUE_BYTES
 #define XLOG_BATCH       64
 #define XLOG_GATHER_NS   (5 * 1000 * 1000)  /* longest wait for a batch to fill */
 #define XLOG_FILE_MAX    (32u << 20)        /* start a new file beyond this size (updownctl inspect reads up to 64 MiB) */
@@ -278,6 +278,7 @@ writer_main(void *arg)
 		if (q->head == NULL)
 			q->tail = &q->head;
 		pthread_mutex_unlock(&q->mu);
+		eng_hook(e, ENGINE_HOOK_LOG_BATCH);
 		write_batch(e, batch, n);
 		pthread_mutex_lock(&q->mu);
 		for (i = 0; i < n; i++) {

@@ -85,6 +85,20 @@ expect_400(const unsigned char *cms, size_t len, const char *url_child, const ch
 	engine_response_free(&resp);
 }
 
+/* Open the engine again (with F.cfg as the test set it), child-a and child-b, table(). */
+static struct ef_child *
+reopen_two(void)
+{
+	struct ef_child *a;
+
+	ef_close_engine(&F);
+	ef_open(&F, NULL);
+	a = ef_child_add(&F, "child-a");
+	ef_child_add(&F, "child-b");
+	table();
+	return a;
+}
+
 static int64_t
 stored_time(const char *handle, bool *has)
 {
@@ -225,6 +239,125 @@ test_log_writer(void **state)
 	ef_open(&F, NULL);
 }
 
+/* ---- UD-160: the exchange log's queue is bounded; a full one makes requests wait ---- */
+
+static pthread_mutex_t w_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t w_cond = PTHREAD_COND_INITIALIZER;
+static bool w_hold, w_held;
+static int w_done;
+
+/* Hold the log writer before its next batch while w_hold. */
+static void
+writer_hook(void *arg, enum engine_hook_point p)
+{
+	(void)arg;
+	if (p != ENGINE_HOOK_LOG_BATCH)
+		return;
+	pthread_mutex_lock(&w_lock);
+	while (w_hold) {
+		w_held = true;
+		pthread_cond_broadcast(&w_cond);
+		pthread_cond_wait(&w_cond, &w_lock);
+	}
+	pthread_mutex_unlock(&w_lock);
+}
+
+struct burst {
+	const unsigned char *cms;
+	size_t len;
+	int n, bad;
+};
+
+/* n requests, counting the answered ones in w_done. */
+static void *
+burst_main(void *arg)
+{
+	struct burst *b = arg;
+	struct engine_response resp;
+	int i;
+
+	for (i = 0; i < b->n; i++) {
+		if (engine_handle(F.e, NULL, b->cms, b->len, F.now + 1, &resp) != 0 ||
+		    resp.http_status != 200)
+			b->bad++;
+		engine_response_free(&resp);
+		pthread_mutex_lock(&w_lock);
+		w_done++;
+		pthread_cond_broadcast(&w_cond);
+		pthread_mutex_unlock(&w_lock);
+	}
+	return NULL;
+}
+
+/*
+ * With the writer held, requests go on until ENGINE_LOG_QUEUE_ROWS rows
+ * wait; the next one waits for room instead of dropping its row. Released,
+ * all are answered and every row is written.
+ */
+static void
+test_log_backpressure(void **state)
+{
+	struct ef_child *a;
+	struct engine_response resp;
+	struct burst b;
+	struct timespec until;
+	pthread_t th;
+	unsigned char *cms;
+	size_t len = 0;
+	uint64_t n0;
+	int done;
+
+	(void)state;
+	F.cfg.hook = writer_hook;
+	a = reopen_two();
+	n0 = exchanges();
+	/* Its signing-time first: the burst's requests then wait for no commit. */
+	cms = list_cms(a, a->handle, EF_HANDLE, F.now + 1, &len);
+	assert_int_equal(engine_handle(F.e, NULL, cms, len, F.now + 1, &resp), 0);
+	assert_int_equal(resp.http_status, 200);
+	engine_response_free(&resp);
+	engine_log_flush(F.e);
+	assert_int_equal(exchanges(), n0 + 1);
+
+	pthread_mutex_lock(&w_lock);
+	w_hold = true;
+	w_held = false;
+	w_done = 0;
+	pthread_mutex_unlock(&w_lock);
+	memset(&b, 0, sizeof(b));
+	b.cms = cms;
+	b.len = len;
+	b.n = ENGINE_LOG_QUEUE_ROWS + 44;
+	assert_int_equal(pthread_create(&th, NULL, burst_main, &b), 0);
+	/* The queue fills: ENGINE_LOG_QUEUE_ROWS requests are answered (60 s at most). */
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 60;
+	pthread_mutex_lock(&w_lock);
+	while (w_done < ENGINE_LOG_QUEUE_ROWS &&
+	    pthread_cond_timedwait(&w_cond, &w_lock, &until) == 0)
+		;
+	pthread_mutex_unlock(&w_lock);
+	/* ... and no more: the next one waits for room (given 300 ms to go wrong). */
+	usleep(300 * 1000);
+	pthread_mutex_lock(&w_lock);
+	done = w_done;
+	assert_true(w_held);
+	w_hold = false;
+	pthread_cond_broadcast(&w_cond);
+	pthread_mutex_unlock(&w_lock);
+	assert_int_equal(done, ENGINE_LOG_QUEUE_ROWS);
+	assert_int_equal(exchanges(), n0 + 1);           /* nothing written while held */
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_int_equal(b.bad, 0);
+	assert_int_equal(w_done, b.n);
+	engine_log_flush(F.e);
+	assert_int_equal(exchanges(), n0 + 1 + (uint64_t)b.n);
+	free(cms);
+	ef_close_engine(&F);
+	F.cfg.hook = NULL;
+	ef_open(&F, NULL);
+}
+
 /* Every record of the exchange log files in dir (proto/xlog.h), in file-name order. */
 struct xrecs {
 	struct xlog_rec r[256];
@@ -311,12 +444,8 @@ test_log_files(void **state)
 
 	(void)state;
 	snprintf(dir, sizeof(dir), "%s/xlog", F.dir);
-	ef_close_engine(&F);
 	F.cfg.exchange_dir = dir;
-	ef_open(&F, NULL);
-	a = ef_child_add(&F, "child-a");
-	ef_child_add(&F, "child-b");
-	table();
+	a = reopen_two();
 	n0 = exchanges();
 
 	cms = list_cms(a, a->handle, EF_HANDLE, F.now + 1, &len);
@@ -818,6 +947,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_400_cases, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replay, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_log_writer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_log_backpressure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_log_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_signing_time_outside_ee, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_1101_two_threads, setup, teardown),

@@ -60,7 +60,9 @@ static void
 engine_hook(void *arg, enum engine_hook_point p)
 {
 	(void)arg;
-	(void)p;
+	/* The log writer's thread reaches its point at times that vary between runs. */
+	if (p == ENGINE_HOOK_LOG_BATCH)
+		return;
 	count_hook();
 }
 

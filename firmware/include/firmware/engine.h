@@ -131,7 +131,16 @@ enum engine_hook_point {
 	ENGINE_HOOK_COMMITTED,         /* the store transaction committed, not yet published */
 	ENGINE_HOOK_PUBLISHED,         /* the publication point committed */
 	ENGINE_HOOK_REPLY,             /* the reply is signed, about to be returned */
+	ENGINE_HOOK_LOG_BATCH,         /* the exchange log's writer thread is about to write a batch */
 };
+
+/*
+ * The exchange log's queue (UD-160): at most this many rows, or bytes of
+ * copied requests and responses, wait for the writer; beyond either, a
+ * request waits for room before its reply leaves (no row is dropped).
+ */
+#define ENGINE_LOG_QUEUE_ROWS  256
+#define ENGINE_LOG_QUEUE_BYTES (4u << 20)
 /* Called with the point reached; must not call back into the engine. */
 typedef void (*engine_hook_fn)(void *arg, enum engine_hook_point point);
 
