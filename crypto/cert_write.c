@@ -532,12 +532,12 @@ estimate(const struct tbs *t)
 }
 
 /*
- * Parse the new certificate back (cms_cert_parse: what a peer's mbed TLS
- * would do) and verify its signature with the issuer's public key.
+ * Parse the certificate back (cms_cert_parse: what a peer's mbed TLS
+ * would do) and verify its signature with the issuer's public key. See cert.h.
  */
-static int
-self_check(const unsigned char *der, size_t len, const unsigned char *issuer_spki,
-           size_t issuer_spki_len)
+int
+cert_check_issued(const unsigned char *der, size_t len, const unsigned char *issuer_spki,
+                  size_t issuer_spki_len)
 {
 	mbedtls_x509_crt crt;
 	mbedtls_pk_context pk;
@@ -592,7 +592,7 @@ build(struct signer *s, struct signer_key *key, const struct tbs *t,
 	}
 	if ((rc = cert_sign_wrap(s, key, p, (size_t)ret, &out, &out_len)) != 0)
 		goto out;
-	if ((rc = self_check(out, out_len, issuer_spki, issuer_spki_len)) != 0)
+	if ((rc = cert_check_issued(out, out_len, issuer_spki, issuer_spki_len)) != 0)
 		goto out;
 	*der = out;
 	*len = out_len;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mbedtls/oid.h>
 #include <mbedtls/platform_util.h>
 #include <mbedtls/sha256.h>
 #include <mbedtls/x509_crl.h>
@@ -388,20 +389,200 @@ bpki_crl_make(struct engine *e, time_t now)
 	return 0;
 }
 
+/* ---- the BPKI EE certificate: renewed with the BPKI TA key before it expires ---- */
+
+/*
+ * Make der (malloc'd, ours from here) the EE in use if it is for our EE
+ * key, signed by our BPKI TA and later-ending than the one in use; else
+ * free it. Returns whether it was taken. Caller holds bpki_lock.
+ */
+static bool
+bpki_ee_adopt(struct engine *e, unsigned char *der, size_t len)
+{
+	mbedtls_x509_crt crt;
+	uint8_t ski[SKI_LEN];
+	time_t nb, na;
+	bool ok = false;
+
+	mbedtls_x509_crt_init(&crt);
+	if (cms_cert_parse(&crt, der, len, NULL) == 0 && crt.raw.len == len &&
+	    cert_ski_of(der, len, ski) == 0 && memcmp(ski, e->bpki_ee_ski, SKI_LEN) == 0 &&
+	    cert_check_issued(der, len, e->bpki_iss.spki_der, e->bpki_iss.spki_len) == 0) {
+		nb = (time_t)cms_x509_seconds(&crt.valid_from);
+		na = (time_t)cms_x509_seconds(&crt.valid_to);
+		ok = na > e->bpki_ee_not_after && nb < na;
+	}
+	mbedtls_x509_crt_free(&crt);
+	if (!ok) {
+		free(der);
+		return false;
+	}
+	free(e->bpki_ee);
+	e->bpki_ee = der;
+	e->bpki_ee_len = len;
+	e->bpki_ee_not_before = nb;
+	e->bpki_ee_not_after = na;
+	/* Renew with a third of the lifetime left, as for our CRLs' halves. */
+	e->bpki_ee_renew_at = na - (na - nb) / 3;
+	e->bpki_checked_until = 0;     /* a new EE: check the next reply in full */
+	return true;
+}
+
+/* The EE's subject CN (our ceremony's "HANDLE BPKI EE"), or a fallback, in cn. */
+static void
+bpki_ee_cn(const struct engine *e, char cn[CERT_MAX_CN + 1])
+{
+	mbedtls_x509_crt crt;
+	const mbedtls_x509_name *n;
+
+	snprintf(cn, CERT_MAX_CN + 1, "updown BPKI EE");
+	mbedtls_x509_crt_init(&crt);
+	if (cms_cert_parse(&crt, e->bpki_ee, e->bpki_ee_len, NULL) == 0)
+		for (n = &crt.subject; n != NULL; n = n->next)
+			if (MBEDTLS_OID_CMP(MBEDTLS_OID_AT_CN, &n->oid) == 0 && n->val.len > 0 &&
+			    n->val.len <= CERT_MAX_CN) {
+				memcpy(cn, n->val.p, n->val.len);
+				cn[n->val.len] = '\0';
+				break;
+			}
+	mbedtls_x509_crt_free(&crt);
+}
+
+/*
+ * A new EE certificate for the same key and subject, as long as the one in
+ * use was issued for (clipped to the TA's notAfter), serial reserved
+ * first, kept in the store (audit record) before it is used. Caller holds
+ * bpki_lock.
+ */
+static int
+bpki_ee_renew(struct engine *e, time_t now)
+{
+	struct cert_bpki_params bp;
+	unsigned char serial[9], *spki = NULL, *der = NULL;
+	char cn[CERT_MAX_CN + 1];
+	size_t spki_len = 0, len = 0;
+	uint64_t number = 0;
+	time_t life = e->bpki_ee_not_after - e->bpki_ee_not_before;
+	int rc, src;
+
+	memset(&bp, 0, sizeof(bp));
+	bp.not_before = now - (time_t)e->opts.backdate;
+	bp.not_after = now + (life > 0 ? life : 365 * 86400);
+	if (bp.not_after > e->bpki_iss.not_after)
+		bp.not_after = e->bpki_iss.not_after;
+	if (bp.not_after <= e->bpki_ee_not_after) {
+		/* The TA ends first: renewing gains nothing (a new ceremony is due). */
+		e->bpki_ee_renew_at = (time_t)INT64_MAX;
+		return eng_err(ENGINE_ERR_CONFIG, "the BPKI EE certificate cannot be renewed past "
+		    "the BPKI TA's notAfter");
+	}
+	/* The global counter; the ceremony gave the BPKI TA serial 1 and the EE 2. */
+	do {
+		pthread_mutex_lock(&e->store_lock);
+		src = store_reserve_serial(e->store, &number);
+		pthread_mutex_unlock(&e->store_lock);
+		if (src != 0)
+			return eng_store_err(e, src, "reserving a BPKI EE serial");
+	} while (number <= 2);
+	if (cert_serial_from_u64(number, serial, &bp.serial_len) != 0)
+		return eng_err(ENGINE_ERR_CERT, "serial %" PRIu64 " unusable", number);
+	bp.serial = serial;
+	bpki_ee_cn(e, cn);
+	bp.subject_cn = cn;
+	if (signer_key_public(e->signer, e->bpki_ee_key, &spki, &spki_len) != 0)
+		return eng_err(ENGINE_ERR_SIGNER, "reading the BPKI EE key: %s",
+		    signer_last_error());
+	rc = cert_bpki_ee(&e->bpki_iss, spki, spki_len, &bp, &der, &len);
+	free(spki);
+	if (rc != 0)
+		return eng_err(rc == CERT_ERR_SIGN ? ENGINE_ERR_SIGNER : ENGINE_ERR_CERT,
+		    "signing the BPKI EE certificate: %s (%s)", cert_strerror(rc),
+		    signer_last_error());
+	pthread_mutex_lock(&e->store_lock);
+	if ((src = store_begin(e->store)) == 0 &&
+	    (src = store_bpki_ee_put(e->store, der, len, number, now)) == 0)
+		src = store_commit(e->store);
+	if (src != 0)
+		store_rollback(e->store);
+	pthread_mutex_unlock(&e->store_lock);
+	if (src != 0) {
+		free(der);
+		return eng_store_err(e, src, "keeping the BPKI EE certificate");
+	}
+	if (!bpki_ee_adopt(e, der, len))
+		return eng_err(ENGINE_ERR_CERT, "the renewed BPKI EE certificate does not check");
+	return 0;
+}
+
+/*
+ * At open: the EE the store kept from an earlier renewal replaces the
+ * configured one when it is for the same key, ours, and ends later.
+ * Caller holds bpki_lock (or is engine_open).
+ */
+static int
+bpki_ee_stored(struct engine *e)
+{
+	unsigned char *der = NULL;
+	size_t len = 0;
+	int src;
+
+	pthread_mutex_lock(&e->store_lock);
+	src = store_bpki_ee_get(e->store, &der, &len);
+	pthread_mutex_unlock(&e->store_lock);
+	if (src == STORE_ERR_NOT_FOUND)
+		return 0;
+	if (src != 0)
+		return eng_store_err(e, src, "reading the kept BPKI EE certificate");
+	(void)bpki_ee_adopt(e, der, len);     /* another key's, or older: the configured one */
+	return 0;
+}
+
 /* See engine_int.h. */
 int
 eng_bpki_refresh(struct engine *e, time_t now, bool force)
 {
-	int rc = 0;
+	int rc = 0, ee;
 
 	if (e->bpki_ta_key == NULL)
 		return 0;
 	pthread_mutex_lock(&e->bpki_lock);
+	if (now >= e->bpki_ee_renew_at) {
+		/*
+		 * Not fatal for this reply: the EE in use still has a third of
+		 * its lifetime; the next reply tries again, at most once a minute.
+		 */
+		if ((ee = bpki_ee_renew(e, now)) == 0) {
+			char until[UD_TIME_SIZE] = "?";
+
+			(void)ud_time_format(e->bpki_ee_not_after, until);
+			snprintf(e->bpki_note, sizeof(e->bpki_note), " [BPKI EE certificate renewed: "
+			    "valid until %s]", until);
+		} else {
+			snprintf(e->bpki_note, sizeof(e->bpki_note), " [BPKI EE renewal failed: %.150s]",
+			    engine_errmsg());
+			if (e->bpki_ee_renew_at != (time_t)INT64_MAX)
+				e->bpki_ee_renew_at = now + 60;
+		}
+	}
 	if (force || e->bpki_crl == NULL ||
 	    e->bpki_crl_next - now < (time_t)e->opts.bpki_crl_validity / 2)
 		rc = bpki_crl_make(e, now);
 	pthread_mutex_unlock(&e->bpki_lock);
 	return rc;
+}
+
+/* See engine_int.h. */
+void
+eng_bpki_notice(struct engine *e, char *line, size_t size)
+{
+	size_t n;
+
+	pthread_mutex_lock(&e->bpki_lock);
+	if (e->bpki_note[0] != '\0' && (n = strlen(line)) < size) {
+		snprintf(line + n, size - n, "%s", e->bpki_note);
+		e->bpki_note[0] = '\0';
+	}
+	pthread_mutex_unlock(&e->bpki_lock);
 }
 
 /* Check a reply we signed as a child would (cms_decode + cms_verify against our TA). */
@@ -441,8 +622,8 @@ eng_sign_reply(struct engine *e, const char *xml, size_t xml_len, time_t now,
 {
 	struct signer_cms_ctx ctx;
 	struct cms_signer cs;
-	unsigned char *crl = NULL;
-	size_t crl_len;
+	unsigned char *crl = NULL, *ee = NULL;
+	size_t crl_len, ee_len;
 	bool check;
 	int rc;
 
@@ -454,16 +635,23 @@ eng_sign_reply(struct engine *e, const char *xml, size_t xml_len, time_t now,
 	crl_len = e->bpki_crl_len;
 	if ((crl = malloc(crl_len > 0 ? crl_len : 1)) != NULL)
 		memcpy(crl, e->bpki_crl, crl_len);
+	/* A renewal may replace the EE: sign with a copy, as with the CRL. */
+	ee_len = e->bpki_ee_len;
+	if ((ee = malloc(ee_len)) != NULL)
+		memcpy(ee, e->bpki_ee, ee_len);
 	check = e->opts.verify_replies && (now >= e->bpki_checked_until ||
 	    now + ENG_REPLY_CHECK_INTERVAL < e->bpki_checked_until);
 	pthread_mutex_unlock(&e->bpki_lock);
-	if (crl == NULL)
+	if (crl == NULL || ee == NULL) {
+		free(crl);
+		free(ee);
 		return eng_err(ENGINE_ERR_NOMEM, "out of memory");
+	}
 	ctx.signer = e->signer;
 	ctx.key = e->bpki_ee_key;
 	memset(&cs, 0, sizeof(cs));
-	cs.ee_der = e->bpki_ee;
-	cs.ee_len = e->bpki_ee_len;
+	cs.ee_der = ee;
+	cs.ee_len = ee_len;
 	cs.crl_der = crl;
 	cs.crl_len = crl_len;
 	cs.sign = signer_cms_sign;
@@ -473,25 +661,29 @@ eng_sign_reply(struct engine *e, const char *xml, size_t xml_len, time_t now,
 	    out_len);
 	if (rc != 0) {
 		free(crl);
+		free(ee);
 		return eng_err(rc == CMS_ERR_SIGN ? ENGINE_ERR_SIGNER : ENGINE_ERR_CERT,
 		    "signing the reply: %s (%s)", cms_strerror(rc),
 		    rc == CMS_ERR_SIGN ? signer_last_error() : "");
 	}
 	if (check && (rc = verify_reply(e, *out, *out_len, now)) != 0) {
 		free(crl);
+		free(ee);
 		free(*out);
 		*out = NULL;
 		*out_len = 0;
 		return rc;
 	}
 	if (check) {
-		/* Stands for later replies only while the CRL is the one just checked. */
+		/* Stands for later replies only while the CRL and EE are the ones just checked. */
 		pthread_mutex_lock(&e->bpki_lock);
-		if (e->bpki_crl_len == crl_len && memcmp(e->bpki_crl, crl, crl_len) == 0)
+		if (e->bpki_crl_len == crl_len && memcmp(e->bpki_crl, crl, crl_len) == 0 &&
+		    e->bpki_ee_len == ee_len && memcmp(e->bpki_ee, ee, ee_len) == 0)
 			e->bpki_checked_until = now + ENG_REPLY_CHECK_INTERVAL;
 		pthread_mutex_unlock(&e->bpki_lock);
 	}
 	free(crl);
+	free(ee);
 	return 0;
 }
 
@@ -521,6 +713,9 @@ bpki_setup(struct engine *e, const struct engine_config *cfg, time_t now)
 		    "a subjectKeyIdentifier");
 	if (cms_cert_parse(&e->bpki_ee_crt, e->bpki_ee, e->bpki_ee_len, NULL) != 0)
 		return eng_err(ENGINE_ERR_CONFIG, "BPKI EE certificate unparsable");
+	e->bpki_ee_not_before = (time_t)cms_x509_seconds(&e->bpki_ee_crt.valid_from);
+	e->bpki_ee_not_after = (time_t)cms_x509_seconds(&e->bpki_ee_crt.valid_to);
+	e->bpki_ee_renew_at = (time_t)INT64_MAX;     /* without the TA key: never */
 	if ((rc = signer_key_find(e->signer, cfg->bpki_ee_key, &e->bpki_ee_key)) != 0)
 		return eng_err(ENGINE_ERR_SIGNER, "BPKI EE key '%s': %s", cfg->bpki_ee_key,
 		    signer_last_error());
@@ -543,6 +738,10 @@ bpki_setup(struct engine *e, const struct engine_config *cfg, time_t now)
 		    e->bpki_ta_len)) != 0)
 			return eng_err(ENGINE_ERR_CONFIG, "BPKI TA with key '%s': %s",
 			    cfg->bpki_ta_key, cert_strerror(rc));
+		e->bpki_ee_renew_at = e->bpki_ee_not_after -
+		    (e->bpki_ee_not_after - e->bpki_ee_not_before) / 3;
+		if ((rc = bpki_ee_stored(e)) != 0)
+			return rc;
 		if ((rc = eng_bpki_refresh(e, now, true)) != 0)
 			return rc;
 	} else {

@@ -1180,6 +1180,7 @@ done:
 	if (!logged)
 		log_exchange(e, req, len, now, resp);
 	eng_log_notice(e, resp->log, sizeof(resp->log));
+	eng_bpki_notice(e, resp->log, sizeof(resp->log));
 	ud_msg_free(&r.reply);
 	store_child_free(&child);
 	ud_msg_free(&m);

@@ -120,7 +120,14 @@ struct engine {
 	struct crl_entry *bpki_revoked;   /* carried over from the configured CRL */
 	struct crl_serial *bpki_revoked_serials;
 	size_t bpki_nrevoked;
-	/* bpki_ee parsed once: its key checks each reply's signature (cms_signer.ee_pk). */
+	time_t bpki_ee_not_before;        /* under bpki_lock: the EE in use (bpki_ee) */
+	time_t bpki_ee_not_after;
+	time_t bpki_ee_renew_at;          /* under bpki_lock: renew from then (INT64_MAX: never) */
+	char bpki_note[200];              /* under bpki_lock: for the next request's log line */
+	/*
+	 * The configured EE parsed once: its key (the same in every renewal)
+	 * checks each reply's signature (cms_signer.ee_pk).
+	 */
 	mbedtls_x509_crt bpki_ee_crt;
 
 	/* Passed request paths, ENG_AUTH_SETS x ENG_AUTH_WAYS; under auth_lock. */
@@ -134,7 +141,7 @@ struct engine {
 	pthread_mutex_t batch_lock;       /* state changes, signing with CA keys, publication */
 	pthread_rwlock_t cls_lock;        /* eclass.iss */
 	pthread_mutex_t store_lock;       /* the store connection */
-	pthread_mutex_t bpki_lock;        /* bpki_crl */
+	pthread_mutex_t bpki_lock;        /* bpki_crl, bpki_ee */
 	pthread_mutex_t busy_lock;        /* busy[] */
 	pthread_mutex_t auth_lock;        /* auth[] (a leaf) */
 	char **busy;                      /* children with a request in flight (UD-6) */
@@ -199,6 +206,8 @@ int eng_sign_reply(struct engine *e, const char *xml, size_t xml_len, time_t now
                    unsigned char **out, size_t *out_len);
 /* Re-sign the BPKI CRL if it is within half its validity of nextUpdate (or force). */
 int eng_bpki_refresh(struct engine *e, time_t now, bool force);
+/* Append (once) what the BPKI upkeep did since the last line: a renewed EE, a failure. */
+void eng_bpki_notice(struct engine *e, char *line, size_t size);
 
 /* ---- engine_batch.c: one atomic state change and its publication ---- */
 

@@ -816,5 +816,6 @@ engine_reconcile(struct engine *e, bool force, time_t now, struct engine_report 
 	rc = run_change(e, &src, &h, force, true, now, &b, rep, "reconcile");
 	pthread_mutex_unlock(&e->batch_lock);
 	batch_free(&b);
+	eng_bpki_notice(e, rep->msg, sizeof(rep->msg));   /* a renewed BPKI EE, say */
 	return rc;
 }

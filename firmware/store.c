@@ -2563,6 +2563,68 @@ store_issuer_get(struct store *s, const uint8_t ski[STORE_SKI_LEN], struct store
 	return 0;
 }
 
+/* ---- our BPKI EE certificate, renewed by the engine ---- */
+
+/* Keep der as the BPKI EE certificate in use; "bpki" audit record. In a transaction. */
+int
+store_bpki_ee_put(struct store *s, const uint8_t *der, size_t len, uint64_t serial,
+                  time_t now)
+{
+	struct audit_record rec;
+	int rc;
+
+	if (s == NULL)
+		return STORE_ERR_ARG;
+	if ((rc = need_txn(s)) != 0)
+		return rc;
+	if (!valid_der(der, len))
+		return seterr(s, STORE_ERR_INVALID, "BPKI EE certificate missing or too large");
+	if ((rc = meta_set_blob(s, "bpki_ee", der, len)) != 0)
+		return rc;
+	memset(&rec, 0, sizeof(rec));
+	rec.time = now;
+	rec.kind = AUDIT_BPKI;
+	rec.has_serial = true;
+	rec.serial = serial;
+	rec.has_digest = true;
+	if ((rc = sha256(der, len, rec.digest)) != 0)
+		return rc;
+	rec.text = "BPKI EE certificate renewed";
+	return audit_add(s, &rec);
+}
+
+/* The BPKI EE certificate store_bpki_ee_put kept (malloc'd), or STORE_ERR_NOT_FOUND. */
+int
+store_bpki_ee_get(struct store *s, uint8_t **der, size_t *len)
+{
+	sqlite3_stmt *st = NULL;
+	size_t n;
+	int rc;
+
+	if (s == NULL || der == NULL || len == NULL)
+		return STORE_ERR_ARG;
+	*der = NULL;
+	*len = 0;
+	if ((rc = prep(s, S_META_GET, &st)) != 0)
+		return rc;
+	bind_text(st, 1, "bpki_ee");
+	if ((rc = row(s, st, "reading the BPKI EE certificate")) != 0)
+		return rc;
+	n = (size_t)sqlite3_column_bytes(st, 0);
+	if (sqlite3_column_type(st, 0) != SQLITE_BLOB || !valid_der(sqlite3_column_blob(st, 0), n)) {
+		sqlite3_reset(st);
+		return seterr(s, STORE_ERR_CORRUPT, "the stored BPKI EE certificate is malformed");
+	}
+	if ((*der = malloc(n)) == NULL) {
+		sqlite3_reset(st);
+		return seterr(s, STORE_ERR_NOMEM, "out of memory");
+	}
+	memcpy(*der, sqlite3_column_blob(st, 0), n);
+	*len = n;
+	sqlite3_reset(st);
+	return 0;
+}
+
 /* ---- key map (UD-163) ---- */
 
 /* Record SKI -> HSM label; "key" audit record. Same pair again: no-op. */

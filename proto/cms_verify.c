@@ -31,9 +31,9 @@ static const mbedtls_x509_crt_profile bpki_profile = {
 	2048,
 };
 
-/* Seconds since 1970 of an mbed TLS time (fields already range-checked by mbed TLS). */
-static int64_t
-x509_seconds(const mbedtls_x509_time *t)
+/* See cms.h. */
+int64_t
+cms_x509_seconds(const mbedtls_x509_time *t)
 {
 	int64_t y = t->year, m = t->mon, era, yoe, doy, doe;
 
@@ -64,9 +64,9 @@ vrfy_cb(void *p, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 	int err = 0;
 
 	*flags &= ~(uint32_t)(MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE);
-	if (v->now < x509_seconds(&crt->valid_from))
+	if (v->now < cms_x509_seconds(&crt->valid_from))
 		err = depth == 0 ? CMS_ERR_EE_NOT_YET_VALID : CMS_ERR_CA_EXPIRED;
-	else if (v->now > x509_seconds(&crt->valid_to))
+	else if (v->now > cms_x509_seconds(&crt->valid_to))
 		err = depth == 0 ? CMS_ERR_EE_EXPIRED : CMS_ERR_CA_EXPIRED;
 	/* Report the EE's own problem first: it is the likelier one. */
 	if (err != 0 && (v->err == 0 || depth == 0))
@@ -108,10 +108,10 @@ check_crl(const struct cms_msg *msg, const mbedtls_x509_crt *issuer, int64_t now
 	    (mbedtls_pk_context *)&issuer->pk, crl->sig_md, hash,
 	    mbedtls_md_get_size(md), crl->sig.p, crl->sig.len) != 0)
 		return CMS_ERR_CRL_SIGNATURE;
-	if (now < x509_seconds(&crl->this_update))
+	if (now < cms_x509_seconds(&crl->this_update))
 		return CMS_ERR_CRL_NOT_YET_VALID;
 	/* nextUpdate is optional in X.509 but required by RFC 5280 5.1.2.5; absent = year 0. */
-	if (crl->next_update.year == 0 || now >= x509_seconds(&crl->next_update))
+	if (crl->next_update.year == 0 || now >= cms_x509_seconds(&crl->next_update))
 		return CMS_ERR_CRL_STALE;
 	for (e = &crl->entry; e != NULL && e->serial.len != 0; e = e->next) {
 		if (e->serial.len == msg->ee.serial.len &&
@@ -195,10 +195,10 @@ cms_verify_path(const struct cms_msg *msg, const struct cms_trust *trust, time_t
 		lo = INT64_MIN;
 		hi = INT64_MAX;
 		for (c = &chain; c != NULL && c->raw.p != NULL; c = c->next)
-			narrow(&lo, &hi, x509_seconds(&c->valid_from), x509_seconds(&c->valid_to));
-		narrow(&lo, &hi, x509_seconds(&ta.valid_from), x509_seconds(&ta.valid_to));
-		narrow(&lo, &hi, x509_seconds(&msg->crl.this_update),
-		    x509_seconds(&msg->crl.next_update) - 1);
+			narrow(&lo, &hi, cms_x509_seconds(&c->valid_from), cms_x509_seconds(&c->valid_to));
+		narrow(&lo, &hi, cms_x509_seconds(&ta.valid_from), cms_x509_seconds(&ta.valid_to));
+		narrow(&lo, &hi, cms_x509_seconds(&msg->crl.this_update),
+		    cms_x509_seconds(&msg->crl.next_update) - 1);
 		window->not_before = (time_t)lo;
 		window->not_after = (time_t)hi;
 	}

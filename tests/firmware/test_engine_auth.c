@@ -826,6 +826,159 @@ test_bpki_crl_fresh(void **state)
 	ud_msg_free(&m);
 }
 
+/* ---- our BPKI EE certificate: renewed before it expires, kept across restarts ---- */
+
+/* A list exchange of c at F.now, verified as c would (ef_reply); the reply's EE. */
+static void
+list_ee(struct ef_child *c, uint64_t *serial, time_t *not_after, char *log, size_t logsz)
+{
+	struct engine_response resp;
+	struct cms_msg cm;
+	struct ud_msg m;
+	unsigned char *cms;
+	size_t len = 0, i;
+
+	cms = list_cms(c, c->handle, EF_HANDLE, F.now, &len);
+	assert_int_equal(engine_handle(F.e, NULL, cms, len, F.now, &resp), 0);
+	ud_msg_init(&m);
+	ef_reply(&F, c, &resp, &m);                  /* cms_verify at F.now against our TA */
+	ud_msg_free(&m);
+	cms_msg_init(&cm);
+	assert_int_equal(cms_decode(&cm, resp.body, resp.body_len, NULL), 0);
+	*serial = 0;
+	for (i = 0; i < cm.ee.serial.len; i++)
+		*serial = *serial << 8 | cm.ee.serial.p[i];
+	*not_after = (time_t)cms_x509_seconds(&cm.ee.valid_to);
+	/* The same key as the configured EE: the same SubjectPublicKeyInfo. */
+	{
+		mbedtls_x509_crt cfg;
+
+		mbedtls_x509_crt_init(&cfg);
+		assert_int_equal(mbedtls_x509_crt_parse_der(&cfg, F.bpki_ee, F.bpki_ee_len), 0);
+		assert_int_equal(cm.ee.pk_raw.len, cfg.pk_raw.len);
+		assert_memory_equal(cm.ee.pk_raw.p, cfg.pk_raw.p, cfg.pk_raw.len);
+		mbedtls_x509_crt_free(&cfg);
+	}
+	snprintf(log, logsz, "%s", resp.log);
+	cms_msg_free(&cm);
+	engine_response_free(&resp);
+	free(cms);
+}
+
+/* The child's BPKI made again at F.now (its CRL goes stale in a week) and registered. */
+static void
+child_now(struct ef_child *c)
+{
+	ef_child_bpki(&F, c, false);
+	assert_int_equal(engine_add_child(F.e, c->handle, c->ta, c->ta_len, F.now), 0);
+}
+
+struct bpki_seen {
+	size_t renewed;
+	uint64_t serial;
+};
+
+static int
+bpki_cb(void *arg, const struct audit_record *r)
+{
+	struct bpki_seen *b = arg;
+
+	if (r->kind == AUDIT_BPKI && r->text != NULL && strstr(r->text, "renewed") != NULL) {
+		b->renewed++;
+		b->serial = r->serial;
+	}
+	return 0;
+}
+
+/*
+ * UD-25: the EE certificate that signs our replies stays valid. The
+ * configured EE (serial 2) is valid for a year from a day ago. With a
+ * third of its lifetime left the engine signs a new one for the same key
+ * with the BPKI TA key, keeps it in the store (audit record) and uses it;
+ * a restart takes it from the store, so after the configured one has
+ * expired the engine still opens (its self-test signs with the renewed
+ * EE) and children still verify its replies.
+ */
+static void
+test_bpki_ee_renewal(void **state)
+{
+	struct ef_child *a;
+	struct bpki_seen seen;
+	struct audit_report rep;
+	char log[ENGINE_LOG_SIZE];
+	uint64_t serial, renewed;
+	time_t na, start = F.now;
+
+	(void)state;
+	a = ef_child_add(&F, "child-a");
+	ef_child_add(&F, "child-b");
+	table();
+	list_ee(a, &serial, &na, log, sizeof(log));
+	assert_int_equal(serial, 2);                 /* the configured one */
+	assert_int_equal(na, start + 365 * EF_DAY);
+	assert_null(strstr(log, "BPKI EE"));
+
+	/* 240 days on: more than a third left, no renewal yet. */
+	F.now = start + 240 * EF_DAY;
+	child_now(a);
+	list_ee(a, &serial, &na, log, sizeof(log));
+	assert_int_equal(serial, 2);
+	/* 250 days on: renewed, as long-lived as before (366 days). */
+	F.now = start + 250 * EF_DAY;
+	child_now(a);
+	list_ee(a, &renewed, &na, log, sizeof(log));
+	print_message("%s\n", log);
+	assert_true(renewed > 2);
+	assert_int_equal(na, F.now + 366 * EF_DAY);
+	assert_non_null(strstr(log, "[BPKI EE certificate renewed: valid until"));
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(store_audit_foreach(F.store, 1, bpki_cb, &seen), 0);
+	assert_int_equal(seen.renewed, 1);
+	assert_int_equal(seen.serial, renewed);
+	/* Used from then on, and said once. */
+	F.now += 1;
+	list_ee(a, &serial, &na, log, sizeof(log));
+	assert_int_equal(serial, renewed);
+	assert_null(strstr(log, "BPKI EE"));
+
+	/*
+	 * 400 days on the configured EE has expired: a restart opens with the
+	 * kept one (our RPKI CA certificate, a year long, made anew too).
+	 */
+	ef_close_engine(&F);
+	F.now = start + 400 * EF_DAY;
+	ef_make_ca(&F, "64496-64511", "192.0.2.0/24", "2001:db8::/32", F.now + 365 * EF_DAY);
+	ef_open(&F, NULL);
+	child_now(a);
+	list_ee(a, &serial, &na, log, sizeof(log));
+	assert_int_equal(serial, renewed);
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(store_audit_foreach(F.store, 1, bpki_cb, &seen), 0);
+	assert_int_equal(seen.renewed, 1);           /* not renewed again */
+	/* Renewals stop at the BPKI TA's notAfter (two years): clipped to it, then no more. */
+	F.now = start + 500 * EF_DAY;
+	child_now(a);
+	list_ee(a, &serial, &na, log, sizeof(log));
+	assert_true(serial > renewed);
+	assert_int_equal(na, start + 2 * 365 * EF_DAY);
+	renewed = serial;
+	F.now = start + 660 * EF_DAY;
+	child_now(a);
+	list_ee(a, &serial, &na, log, sizeof(log));
+	print_message("%s\n", log);
+	assert_int_equal(serial, renewed);
+	assert_non_null(strstr(log, "[BPKI EE renewal failed: the BPKI EE certificate cannot be "
+	    "renewed past the BPKI TA's notAfter]"));
+	F.now += 1;
+	list_ee(a, &serial, &na, log, sizeof(log));
+	assert_null(strstr(log, "BPKI EE"));         /* said once, not tried again */
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(store_audit_foreach(F.store, 1, bpki_cb, &seen), 0);
+	assert_int_equal(seen.renewed, 2);
+	assert_int_equal(store_audit_verify(F.store, &rep), 0);
+	assert_int_equal(rep.fault, AUDIT_OK);
+}
+
 /* UD-152, UD-154, UD-155: adding children; a new child_request replaces the TA. */
 static void
 test_child_ta(void **state)
@@ -961,6 +1114,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_2001_publication_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_child_ta, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bpki_crl_fresh, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bpki_ee_renewal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_auth_cache, setup, teardown),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -266,6 +266,15 @@ int cert_bpki_ee(const struct cert_issuer *ta, const unsigned char *spki, size_t
                  const struct cert_bpki_params *p, unsigned char **der, size_t *len);
 
 /*
+ * 0 when der is one certificate (nothing after it) that mbed TLS parses
+ * and whose signature verifies with the key in issuer_spki (DER
+ * SubjectPublicKeyInfo); CERT_ERR_PARSE or CERT_ERR_KEY_MISMATCH. Every
+ * writer here checks what it signed with it.
+ */
+int cert_check_issued(const unsigned char *der, size_t len, const unsigned char *issuer_spki,
+                      size_t issuer_spki_len);
+
+/*
  * Helpers for the other writers (CRL, manifest).
  */
 

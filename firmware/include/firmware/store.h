@@ -428,6 +428,19 @@ int store_mft_record(struct store *s, const uint8_t ski[STORE_SKI_LEN], const ch
 /* STORE_ERR_NOT_FOUND if nothing was ever reserved for ski. */
 int store_issuer_get(struct store *s, const uint8_t ski[STORE_SKI_LEN], struct store_issuer *out);
 
+/* ---- our BPKI EE certificate ---- */
+
+/*
+ * Keep der as the BPKI EE certificate that signs our replies, replacing
+ * the one kept before: the engine renews it with the BPKI TA key before
+ * it expires (the configured file stays the ceremony's). In a
+ * transaction; "bpki" audit record with serial and digest.
+ */
+int store_bpki_ee_put(struct store *s, const uint8_t *der, size_t len, uint64_t serial,
+                      time_t now);
+/* The certificate kept (*der malloc'd), or STORE_ERR_NOT_FOUND if none was. */
+int store_bpki_ee_get(struct store *s, uint8_t **der, size_t *len);
+
 /* ---- our keys: SKI -> HSM label (UD-163) ---- */
 
 /*

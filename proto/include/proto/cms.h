@@ -385,4 +385,7 @@ int cms_check_signature_pk(const struct cms_msg *msg, mbedtls_pk_context *ee_pk)
  */
 int cms_der_time(int tag, const unsigned char *val, size_t len, bool rfc5652, time_t *out);
 
+/* Seconds since 1970 of a time mbed TLS parsed (its fields already range-checked). */
+int64_t cms_x509_seconds(const mbedtls_x509_time *t);
+
 #endif
