@@ -27,15 +27,20 @@
 
 static _Thread_local char errbuf[ENGINE_MSG_SIZE];
 
-/* Set the thread's message and return rc. */
+/*
+ * Set the thread's message and return rc. The arguments may include the
+ * message itself (engine_errmsg(), to add context): format into a copy.
+ */
 int
 eng_err(int rc, const char *fmt, ...)
 {
+	char buf[ENGINE_MSG_SIZE];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(errbuf, sizeof(errbuf), fmt, ap);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	memcpy(errbuf, buf, sizeof(errbuf));
 	return rc;
 }
 

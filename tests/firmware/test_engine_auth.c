@@ -947,6 +947,17 @@ test_bpki_ee_renewal(void **state)
 	 */
 	ef_close_engine(&F);
 	F.now = start + 400 * EF_DAY;
+	{
+		/* First with the expired CA certificate: refused, with a readable reason. */
+		struct engine *e2 = NULL;
+		char *msg = NULL;
+
+		assert_int_equal(engine_open(&F.cfg, F.now, &e2, &msg), ENGINE_ERR_CONFIG);
+		assert_non_null(msg);
+		assert_string_equal(msg, "re-publishing from the store: class " EF_CLASS
+		    ": our certificate has expired");
+		free(msg);
+	}
 	ef_make_ca(&F, "64496-64511", "192.0.2.0/24", "2001:db8::/32", F.now + 365 * EF_DAY);
 	ef_open(&F, NULL);
 	child_now(a);
