@@ -12,6 +12,7 @@
 #include <mbedtls/sha1.h>
 
 #include "crypto/cert.h"
+#include "proto/der.h"
 #include "proto/updown.h"
 
 /* sha256WithRSAEncryption, 1.2.840.113549.1.1.11 (RFC 7935 section 2). */
@@ -124,54 +125,18 @@ cert_file_name(const unsigned char *spki, size_t spki_len, char out[CERT_FILE_NA
 	return 0;
 }
 
-/* Backwards-write the n characters of s with tag (no NUL). */
+/* der_write_time in form, with this module's codes (see cert.h). */
 static int
-write_string(unsigned char **p, unsigned char *start, int tag, const char *s, size_t n)
+write_time(unsigned char **p, unsigned char *start, time_t t, enum der_time_form form)
 {
 	int ret;
-	size_t len = 0;
 
-	if ((ret = mbedtls_asn1_write_raw_buffer(p, start, (const unsigned char *)s, n)) < 0)
-		return CERT_ERR_NOMEM;
-	len += (size_t)ret;
-	if ((ret = mbedtls_asn1_write_len(p, start, len)) < 0)
-		return CERT_ERR_NOMEM;
-	len += (size_t)ret;
-	if ((ret = mbedtls_asn1_write_tag(p, start, (unsigned char)tag)) < 0)
-		return CERT_ERR_NOMEM;
-	len += (size_t)ret;
-	return (int)len;
-}
-
-/* n decimal digits of v (0 <= v < 10^n) at out. */
-static void
-digits(char *out, unsigned v, int n)
-{
-	while (n-- > 0) {
-		out[n] = (char)('0' + v % 10);
-		v /= 10;
-	}
-}
-
-/* "MMDDhhmmssZ" of tm at out (11 characters). */
-static void
-mdhms(char *out, const struct tm *tm)
-{
-	digits(out, (unsigned)tm->tm_mon + 1, 2);
-	digits(out + 2, (unsigned)tm->tm_mday, 2);
-	digits(out + 4, (unsigned)tm->tm_hour, 2);
-	digits(out + 6, (unsigned)tm->tm_min, 2);
-	digits(out + 8, (unsigned)tm->tm_sec, 2);
-	out[10] = 'Z';
-}
-
-/* Broken-down UTC of t (gmtime_r), or CERT_ERR_VALIDITY. */
-static int
-utc(time_t t, struct tm *tm)
-{
-	if (gmtime_r(&t, tm) == NULL)
+	if (p == NULL || *p == NULL || start == NULL)
+		return CERT_ERR_ARG;
+	ret = der_write_time(p, start, t, form);
+	if (ret == MBEDTLS_ERR_ASN1_INVALID_DATA)
 		return CERT_ERR_VALIDITY;
-	return 0;
+	return ret < 0 ? CERT_ERR_NOMEM : ret;
 }
 
 /*
@@ -181,42 +146,14 @@ utc(time_t t, struct tm *tm)
 int
 cert_asn1_write_time(unsigned char **p, unsigned char *start, time_t t)
 {
-	struct tm tm;
-	char buf[20];
-	int year;
-
-	if (p == NULL || *p == NULL || start == NULL)
-		return CERT_ERR_ARG;
-	if (utc(t, &tm) != 0)
-		return CERT_ERR_VALIDITY;
-	year = tm.tm_year + 1900;
-	if (year < 1950 || year > 9999)
-		return CERT_ERR_VALIDITY;
-	if (year >= 2050)
-		return cert_asn1_write_gentime(p, start, t);
-	digits(buf, (unsigned)(year % 100), 2);
-	mdhms(buf + 2, &tm);
-	return write_string(p, start, MBEDTLS_ASN1_UTC_TIME, buf, 13);
+	return write_time(p, start, t, DER_TIME_UTC_UNTIL_2049);
 }
 
 /* Write t as GeneralizedTime "YYYYMMDDHHMMSSZ" (years 0..9999). */
 int
 cert_asn1_write_gentime(unsigned char **p, unsigned char *start, time_t t)
 {
-	struct tm tm;
-	char buf[24];
-	int year;
-
-	if (p == NULL || *p == NULL || start == NULL)
-		return CERT_ERR_ARG;
-	if (utc(t, &tm) != 0)
-		return CERT_ERR_VALIDITY;
-	year = tm.tm_year + 1900;
-	if (year < 0 || year > 9999)
-		return CERT_ERR_VALIDITY;
-	digits(buf, (unsigned)year, 4);
-	mdhms(buf + 4, &tm);
-	return write_string(p, start, MBEDTLS_ASN1_GENERALIZED_TIME, buf, 15);
+	return write_time(p, start, t, DER_TIME_GENERALIZED);
 }
 
 /*

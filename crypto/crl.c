@@ -13,6 +13,7 @@
 #include <mbedtls/asn1write.h>
 
 #include "crypto/crl.h"
+#include "proto/der.h"
 
 #define OID_AKI        "\x55\x1d\x23"   /* 2.5.29.35 authorityKeyIdentifier */
 #define OID_CRL_NUMBER "\x55\x1d\x14"   /* 2.5.29.20 cRLNumber */
@@ -24,21 +25,6 @@
 #define TBS_OVERHEAD   512
 
 #define CHK(f) do { if ((ret = (f)) < 0) goto asn1_fail; len += (size_t)ret; } while (0)
-
-/* len/tag around the `len` bytes just written (returns bytes added). */
-static int
-wrap(unsigned char **p, unsigned char *start, size_t len, unsigned char tag)
-{
-	int ret;
-	size_t n = 0;
-
-	if ((ret = mbedtls_asn1_write_len(p, start, len)) < 0)
-		return ret;
-	n += (size_t)ret;
-	if ((ret = mbedtls_asn1_write_tag(p, start, tag)) < 0)
-		return ret;
-	return (int)(n + (size_t)ret);
-}
 
 /* A serial per cert.h: 1..20 octets, positive, non-zero, minimal. */
 static bool
@@ -61,27 +47,6 @@ entry_cmp(const void *a, const void *b)
 	if (x->serial_len != y->serial_len)
 		return x->serial_len < y->serial_len ? -1 : 1;
 	return memcmp(x->serial, y->serial, x->serial_len);
-}
-
-/* INTEGER (0..2^64-1), minimal DER. */
-static int
-write_u64(unsigned char **p, unsigned char *start, uint64_t v)
-{
-	unsigned char b[9];
-	size_t n = 0, len = 0;
-	int ret;
-
-	do {
-		b[sizeof(b) - 1 - n++] = (unsigned char)(v & 0xff);
-		v >>= 8;
-	} while (v != 0);
-	if (b[sizeof(b) - n] & 0x80)
-		b[sizeof(b) - 1 - n++] = 0;
-	CHK(mbedtls_asn1_write_raw_buffer(p, start, b + sizeof(b) - n, n));
-	CHK(wrap(p, start, len, MBEDTLS_ASN1_INTEGER));
-	return (int)len;
-asn1_fail:
-	return ret;
 }
 
 /* A time per RFC 5280 5.1.2.4: UTCTime through 2049, then GeneralizedTime. */
@@ -112,22 +77,22 @@ write_tbs(const struct cert_issuer *iss, const struct crl_params *p,
 	mark = len;
 	{
 		size_t e = len;
-		CHK(write_u64(&q, buf, p->number));
-		CHK(wrap(&q, buf, len - e, MBEDTLS_ASN1_OCTET_STRING));
+		CHK(der_write_u64(&q, buf, p->number));
+		CHK(der_wrap(&q, buf, len - e, MBEDTLS_ASN1_OCTET_STRING));
 		CHK(mbedtls_asn1_write_oid(&q, buf, OID_CRL_NUMBER, 3));
-		CHK(wrap(&q, buf, len - e, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
+		CHK(der_wrap(&q, buf, len - e, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
 	}
 	{
 		size_t e = len;
 		CHK(mbedtls_asn1_write_raw_buffer(&q, buf, iss->ski, CERT_SKI_LEN));
-		CHK(wrap(&q, buf, CERT_SKI_LEN, MBEDTLS_ASN1_CONTEXT_SPECIFIC | 0)); /* keyIdentifier */
-		CHK(wrap(&q, buf, len - e, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
-		CHK(wrap(&q, buf, len - e, MBEDTLS_ASN1_OCTET_STRING));
+		CHK(der_wrap(&q, buf, CERT_SKI_LEN, MBEDTLS_ASN1_CONTEXT_SPECIFIC | 0)); /* keyIdentifier */
+		CHK(der_wrap(&q, buf, len - e, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
+		CHK(der_wrap(&q, buf, len - e, MBEDTLS_ASN1_OCTET_STRING));
 		CHK(mbedtls_asn1_write_oid(&q, buf, OID_AKI, 3));
-		CHK(wrap(&q, buf, len - e, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
+		CHK(der_wrap(&q, buf, len - e, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
 	}
-	CHK(wrap(&q, buf, len - mark, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
-	CHK(wrap(&q, buf, len - mark,
+	CHK(der_wrap(&q, buf, len - mark, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
+	CHK(der_wrap(&q, buf, len - mark,
 	    MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_ASN1_CONSTRUCTED | 0));
 
 	/* revokedCertificates: omitted when empty (RFC 5280 5.1.2.6). */
@@ -140,10 +105,10 @@ write_tbs(const struct cert_issuer *iss, const struct crl_params *p,
 			len += (size_t)ret;
 			CHK(mbedtls_asn1_write_raw_buffer(&q, buf, sorted[i]->serial,
 			    sorted[i]->serial_len));
-			CHK(wrap(&q, buf, sorted[i]->serial_len, MBEDTLS_ASN1_INTEGER));
-			CHK(wrap(&q, buf, len - e, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
+			CHK(der_wrap(&q, buf, sorted[i]->serial_len, MBEDTLS_ASN1_INTEGER));
+			CHK(der_wrap(&q, buf, len - e, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
 		}
-		CHK(wrap(&q, buf, len - mark, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
+		CHK(der_wrap(&q, buf, len - mark, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
 	}
 	if ((ret = write_time(&q, buf, p->next_update)) < 0)
 		goto asn1_fail;
@@ -156,7 +121,7 @@ write_tbs(const struct cert_issuer *iss, const struct crl_params *p,
 	/* signature: sha256WithRSAEncryption, NULL parameters (RFC 4055 5, RFC 7935). */
 	CHK(mbedtls_asn1_write_algorithm_identifier(&q, buf, OID_SHA256_RSA, 9, 0));
 	CHK(mbedtls_asn1_write_int(&q, buf, 1));               /* v2 */
-	CHK(wrap(&q, buf, len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
+	CHK(der_wrap(&q, buf, len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
 	*tbs = q;
 	*tbs_len = len;
 	return 0;

@@ -13,6 +13,7 @@
 #include <mbedtls/asn1write.h>
 
 #include "crypto/mft.h"
+#include "proto/der.h"
 #include "proto/cms.h"
 
 #define OID_SHA256 "\x60\x86\x48\x01\x65\x03\x04\x02\x01"   /* id-sha256, RFC 9286 4.2.1 */
@@ -23,20 +24,6 @@
 #define KEYGEN_TRIES 8
 
 #define CHK(f) do { if ((ret = (f)) < 0) goto asn1_fail; len += (size_t)ret; } while (0)
-
-static int
-wrap(unsigned char **p, unsigned char *start, size_t len, unsigned char tag)
-{
-	int ret;
-	size_t n = 0;
-
-	if ((ret = mbedtls_asn1_write_len(p, start, len)) < 0)
-		return ret;
-	n += (size_t)ret;
-	if ((ret = mbedtls_asn1_write_tag(p, start, tag)) < 0)
-		return ret;
-	return (int)(n + (size_t)ret);
-}
 
 /* See mft.h: [a-zA-Z0-9_-]+ "." [a-z]{3} (RFC 9286 4.2.2). */
 int
@@ -68,27 +55,6 @@ file_cmp(const void *a, const void *b)
 	const struct mft_file *y = *(const struct mft_file *const *)b;
 
 	return strcmp(x->name, y->name);
-}
-
-/* INTEGER (0..2^64-1), minimal DER. */
-static int
-write_u64(unsigned char **p, unsigned char *start, uint64_t v)
-{
-	unsigned char b[9];
-	size_t n = 0, len = 0;
-	int ret;
-
-	do {
-		b[sizeof(b) - 1 - n++] = (unsigned char)(v & 0xff);
-		v >>= 8;
-	} while (v != 0);
-	if (b[sizeof(b) - n] & 0x80)
-		b[sizeof(b) - 1 - n++] = 0;
-	CHK(mbedtls_asn1_write_raw_buffer(p, start, b + sizeof(b) - n, n));
-	CHK(wrap(p, start, len, MBEDTLS_ASN1_INTEGER));
-	return (int)len;
-asn1_fail:
-	return ret;
 }
 
 static int
@@ -150,9 +116,9 @@ mft_econtent_write(const struct mft_params *p, unsigned char **der, size_t *out_
 		size_t e = len;
 		CHK(mbedtls_asn1_write_bitstring(&q, buf, sorted[i]->sha256, 256));
 		CHK(mbedtls_asn1_write_ia5_string(&q, buf, sorted[i]->name, strlen(sorted[i]->name)));
-		CHK(wrap(&q, buf, len - e, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
+		CHK(der_wrap(&q, buf, len - e, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
 	}
-	CHK(wrap(&q, buf, len - mark, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
+	CHK(der_wrap(&q, buf, len - mark, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
 	CHK(mbedtls_asn1_write_oid(&q, buf, OID_SHA256, 9));   /* fileHashAlg */
 	if ((ret = write_gentime(&q, buf, p->next_update)) < 0)
 		goto asn1_fail;
@@ -160,9 +126,9 @@ mft_econtent_write(const struct mft_params *p, unsigned char **der, size_t *out_
 	if ((ret = write_gentime(&q, buf, p->this_update)) < 0)
 		goto asn1_fail;
 	len += (size_t)ret;
-	CHK(write_u64(&q, buf, p->number));                     /* manifestNumber */
+	CHK(der_write_u64(&q, buf, p->number));                     /* manifestNumber */
 	/* version [0] DEFAULT 0: omitted (X.690 11.5). */
-	CHK(wrap(&q, buf, len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
+	CHK(der_wrap(&q, buf, len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
 	memmove(buf, q, len);
 	*der = buf;
 	*out_len = len;

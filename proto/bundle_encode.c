@@ -21,6 +21,7 @@
 #include <mbedtls/sha256.h>
 
 #include "proto/bundle.h"
+#include "proto/der.h"
 
 /* Headers, OIDs and small fields around the variable parts. */
 #define ENC_OVERHEAD   256
@@ -32,85 +33,24 @@
 
 #define CHK(f) do { if ((ret = (f)) < 0) goto fail; len += (size_t)ret; } while (0)
 
-/* Write len/tag around the `len` bytes just written. */
-static int
-wrap(unsigned char **p, unsigned char *start, size_t len, unsigned char tag)
-{
-	int ret;
-	size_t n = 0;
-
-	if ((ret = mbedtls_asn1_write_len(p, start, len)) < 0)
-		return ret;
-	n += (size_t)ret;
-	if ((ret = mbedtls_asn1_write_tag(p, start, tag)) < 0)
-		return ret;
-	return (int)(n + (size_t)ret);
-}
-
-/* AlgorithmIdentifier for SHA-256, parameters absent (RFC 5754 2). */
-static int
-write_sha256_alg(unsigned char **p, unsigned char *start)
-{
-	size_t len = 0;
-	int ret;
-
-	CHK(mbedtls_asn1_write_oid(p, start, CMS_OID_SHA256, MBEDTLS_OID_SIZE(CMS_OID_SHA256)));
-	CHK(wrap(p, start, len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
-	return (int)len;
-fail:
-	return ret;
-}
+/* 1950-01-01T00:00:00Z: no earlier time in a bundle, in either form. */
+#define TIME_MIN ((time_t)-631152000)
 
 /*
- * A time in DER form, seconds and "Z": with rfc5652, UTCTime for
- * 1950..2049 and GeneralizedTime otherwise (RFC 5652 11.3, signing-time);
- * without, always GeneralizedTime (BundleContent.created, PB 3).
+ * A time in DER form: with rfc5652 the RFC 5652 11.3 choice (signing-time),
+ * without always GeneralizedTime (BundleContent.created, PB 3); years
+ * 1950..9999 either way, else BUNDLE_ERR_TIME_RANGE.
  */
 static int
 write_time(unsigned char **p, unsigned char *start, time_t t, bool rfc5652)
 {
-	struct tm tm;
-	char s[32];
-	int n, year;
-	bool utc;
-
-	if (gmtime_r(&t, &tm) == NULL)
-		return BUNDLE_ERR_TIME_RANGE;
-	year = tm.tm_year + 1900;
-	if (year < 1950 || year > 9999)
-		return BUNDLE_ERR_TIME_RANGE;
-	utc = rfc5652 && year <= 2049;
-	if (utc)
-		n = snprintf(s, sizeof(s), "%02d%02d%02d%02d%02d%02dZ", year % 100,
-		    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-	else
-		n = snprintf(s, sizeof(s), "%04d%02d%02d%02d%02d%02dZ", year,
-		    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-	if (n != (utc ? 13 : 15))
-		return BUNDLE_ERR_TIME_RANGE;
-	return mbedtls_asn1_write_tagged_string(p, start,
-	    utc ? MBEDTLS_ASN1_UTC_TIME : MBEDTLS_ASN1_GENERALIZED_TIME, s, (size_t)n);
-}
-
-/* INTEGER of an unsigned 64-bit value, minimal (X.690 8.3.2). */
-static int
-write_uint64(unsigned char **p, unsigned char *start, uint64_t v)
-{
-	unsigned char b[9];
-	size_t n = 0;
 	int ret;
 
-	do {
-		b[sizeof(b) - 1 - n++] = (unsigned char)(v & 0xff);
-		v >>= 8;
-	} while (v != 0);
-	if (b[sizeof(b) - n] & 0x80)
-		b[sizeof(b) - 1 - n++] = 0;
-	if ((ret = mbedtls_asn1_write_raw_buffer(p, start, b + sizeof(b) - n, n)) < 0)
-		return ret;
-	if ((ret = wrap(p, start, n, MBEDTLS_ASN1_INTEGER)) < 0)
-		return ret;
-	return (int)n + ret;
+	if (t < TIME_MIN)
+		return BUNDLE_ERR_TIME_RANGE;
+	ret = der_write_time(p, start, t, rfc5652 ? DER_TIME_UTC_UNTIL_2049 :
+	    DER_TIME_GENERALIZED);
+	return ret == MBEDTLS_ERR_ASN1_INVALID_DATA ? BUNDLE_ERR_TIME_RANGE : ret;
 }
 
 /* X.690 11.6 order of two encodings: as octet strings, the shorter padded with 0. */
@@ -195,35 +135,35 @@ encode(const struct bundle_slice *econtent, const struct bundle_slice *certs_in,
 	/* signerInfos SET OF, the last in order first. */
 	for (i = nsis; i > 0; i--)
 		CHK(mbedtls_asn1_write_raw_buffer(&p, buf, sis[i - 1].p, sis[i - 1].len));
-	CHK(wrap(&p, buf, len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SET));
+	CHK(der_wrap(&p, buf, len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SET));
 	/* certificates [0] IMPLICIT SET OF, omitted when empty. */
 	if (ncerts > 0) {
 		start_len = len;
 		for (i = ncerts; i > 0; i--)
 			CHK(mbedtls_asn1_write_raw_buffer(&p, buf, certs[i - 1].p,
 			    certs[i - 1].len));
-		CHK(wrap(&p, buf, len - start_len,
+		CHK(der_wrap(&p, buf, len - start_len,
 		    MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_ASN1_CONSTRUCTED | 0));
 	}
 	/* encapContentInfo { eContentType, [0] EXPLICIT OCTET STRING } (RFC 5652 5.2). */
 	start_len = len;
 	CHK(mbedtls_asn1_write_octet_string(&p, buf, econtent->p, econtent->len));
-	CHK(wrap(&p, buf, len - start_len,
+	CHK(der_wrap(&p, buf, len - start_len,
 	    MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_ASN1_CONSTRUCTED | 0));
 	CHK(mbedtls_asn1_write_oid(&p, buf, BUNDLE_OID_CT, MBEDTLS_OID_SIZE(BUNDLE_OID_CT)));
-	CHK(wrap(&p, buf, len - start_len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
+	CHK(der_wrap(&p, buf, len - start_len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
 	/* digestAlgorithms SET { sha256 }. */
 	start_len = len;
-	CHK(write_sha256_alg(&p, buf));
-	CHK(wrap(&p, buf, len - start_len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SET));
+	CHK(der_write_sha256_alg(&p, buf));
+	CHK(der_wrap(&p, buf, len - start_len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SET));
 	/* version 3: the eContentType is not id-data, and sids are SKIs (RFC 5652 5.1). */
 	CHK(mbedtls_asn1_write_int(&p, buf, 3));
-	CHK(wrap(&p, buf, len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
+	CHK(der_wrap(&p, buf, len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
 	/* ContentInfo { id-signedData, [0] EXPLICIT SignedData } (RFC 5652 3). */
-	CHK(wrap(&p, buf, len, MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_ASN1_CONSTRUCTED | 0));
+	CHK(der_wrap(&p, buf, len, MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_ASN1_CONSTRUCTED | 0));
 	CHK(mbedtls_asn1_write_oid(&p, buf, CMS_OID_SIGNED_DATA,
 	    MBEDTLS_OID_SIZE(CMS_OID_SIGNED_DATA)));
-	CHK(wrap(&p, buf, len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
+	CHK(der_wrap(&p, buf, len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
 
 	memmove(buf, p, len);
 	if ((rc = self_check(buf, len)) != 0)
@@ -265,9 +205,9 @@ write_content(const char *table, size_t table_len, uint64_t version, time_t crea
 		CHK(mbedtls_asn1_write_raw_buffer(&p, buf, (const unsigned char *)"\x80\x01\xff", 3));
 	}
 	CHK(write_time(&p, buf, created, false));
-	CHK(write_uint64(&p, buf, version));
+	CHK(der_write_u64(&p, buf, version));
 	CHK(mbedtls_asn1_write_int(&p, buf, BUNDLE_FORMAT_VERSION));
-	CHK(wrap(&p, buf, len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
+	CHK(der_wrap(&p, buf, len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
 	*buf_out = buf;
 	out->p = p;
 	out->len = len;
@@ -335,9 +275,9 @@ attr_finish(struct attr *a, unsigned char *p, const char *oid, size_t oid_len, s
 	size_t len = vlen;
 	int ret;
 
-	CHK(wrap(&p, a->buf, len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SET));
+	CHK(der_wrap(&p, a->buf, len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SET));
 	CHK(mbedtls_asn1_write_oid(&p, a->buf, oid, oid_len));
-	CHK(wrap(&p, a->buf, len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
+	CHK(der_wrap(&p, a->buf, len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
 	a->s.p = p;
 	a->s.len = len;
 	return 0;
@@ -380,7 +320,7 @@ write_signed_attrs(unsigned char **p, unsigned char *start, const unsigned char 
 	qsort(s, 3, sizeof(s[0]), slice_cmp);
 	for (i = 2; i >= 0; i--)
 		CHK(mbedtls_asn1_write_raw_buffer(p, start, s[i].p, s[i].len));
-	CHK(wrap(p, start, len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SET));
+	CHK(der_wrap(p, start, len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SET));
 	return (int)len;
 fail:
 	return ret;
@@ -408,11 +348,11 @@ write_signer_info(const unsigned char *ski, size_t ski_len, const unsigned char 
 	    MBEDTLS_OID_SIZE(CMS_OID_RSA), 0));
 	CHK(mbedtls_asn1_write_raw_buffer(&p, buf, attrs, attrs_len));
 	*p = MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_ASN1_CONSTRUCTED | 0;
-	CHK(write_sha256_alg(&p, buf));
+	CHK(der_write_sha256_alg(&p, buf));
 	CHK(mbedtls_asn1_write_raw_buffer(&p, buf, ski, ski_len));
-	CHK(wrap(&p, buf, ski_len, MBEDTLS_ASN1_CONTEXT_SPECIFIC | 0));
+	CHK(der_wrap(&p, buf, ski_len, MBEDTLS_ASN1_CONTEXT_SPECIFIC | 0));
 	CHK(mbedtls_asn1_write_int(&p, buf, 3));
-	CHK(wrap(&p, buf, len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
+	CHK(der_wrap(&p, buf, len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
 	*buf_out = buf;
 	out->p = p;
 	out->len = len;

@@ -17,6 +17,7 @@
 #include <mbedtls/sha256.h>
 
 #include "proto/cms.h"
+#include "proto/der.h"
 
 /* Room for every header, OID, the signed attributes and version fields. */
 #define SIGN_OVERHEAD 1024
@@ -26,61 +27,13 @@
 
 #define CHK(f) do { if ((ret = (f)) < 0) goto fail; len += (size_t)ret; } while (0)
 
-/* Write len/tag around the `len` bytes just written. */
-static int
-wrap(unsigned char **p, unsigned char *start, size_t len, unsigned char tag)
-{
-	int ret;
-	size_t n = 0;
-
-	if ((ret = mbedtls_asn1_write_len(p, start, len)) < 0)
-		return ret;
-	n += (size_t)ret;
-	if ((ret = mbedtls_asn1_write_tag(p, start, tag)) < 0)
-		return ret;
-	return (int)(n + (size_t)ret);
-}
-
-/* AlgorithmIdentifier for SHA-256 with parameters absent (RFC 5754 2). */
-static int
-write_sha256_alg(unsigned char **p, unsigned char *start)
-{
-	size_t len = 0;
-	int ret;
-
-	CHK(mbedtls_asn1_write_oid(p, start, CMS_OID_SHA256, MBEDTLS_OID_SIZE(CMS_OID_SHA256)));
-	CHK(wrap(p, start, len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
-	return (int)len;
-fail:
-	return ret;
-}
-
-/*
- * signing-time (RFC 5652 11.3): UTCTime for 1950..2049, GeneralizedTime
- * otherwise; seconds, "Z", no fraction.
- */
+/* signing-time (RFC 5652 11.3); CMS_ERR_TIME_RANGE outside 1950..9999. */
 static int
 write_time(unsigned char **p, unsigned char *start, time_t t)
 {
-	struct tm tm;
-	char s[32];
-	int n, year;
+	int ret = der_write_time(p, start, t, DER_TIME_UTC_UNTIL_2049);
 
-	if (gmtime_r(&t, &tm) == NULL)
-		return CMS_ERR_TIME_RANGE;
-	year = tm.tm_year + 1900;
-	if (year < 1950 || year > 9999)
-		return CMS_ERR_TIME_RANGE;
-	if (year <= 2049)
-		n = snprintf(s, sizeof(s), "%02d%02d%02d%02d%02d%02dZ", year % 100,
-		    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-	else
-		n = snprintf(s, sizeof(s), "%04d%02d%02d%02d%02d%02dZ", year,
-		    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-	if (n != (year <= 2049 ? 13 : 15))
-		return CMS_ERR_TIME_RANGE;
-	return mbedtls_asn1_write_tagged_string(p, start,
-	    year <= 2049 ? MBEDTLS_ASN1_UTC_TIME : MBEDTLS_ASN1_GENERALIZED_TIME, s, (size_t)n);
+	return ret == MBEDTLS_ERR_ASN1_INVALID_DATA ? CMS_ERR_TIME_RANGE : ret;
 }
 
 struct attr {
@@ -96,9 +49,9 @@ attr_finish(struct attr *a, const char *oid, size_t oid_len, size_t vlen)
 	size_t len = vlen;
 	int ret;
 
-	CHK(wrap(&a->p, a->buf, len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SET));
+	CHK(der_wrap(&a->p, a->buf, len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SET));
 	CHK(mbedtls_asn1_write_oid(&a->p, a->buf, oid, oid_len));
-	CHK(wrap(&a->p, a->buf, len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
+	CHK(der_wrap(&a->p, a->buf, len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
 	a->len = len;
 	return 0;
 fail:
@@ -169,7 +122,7 @@ write_signed_attrs(unsigned char **p, unsigned char *start, const char *ct, size
 	/* Backwards: the last in order first. */
 	for (i = 2; i >= 0; i--)
 		CHK(mbedtls_asn1_write_raw_buffer(p, start, s[i]->p, s[i]->len));
-	CHK(wrap(p, start, len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SET));
+	CHK(der_wrap(p, start, len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SET));
 	return (int)len;
 fail:
 	return ret;
@@ -310,49 +263,49 @@ encode(const struct cms_signer *signer, const unsigned char *ski, size_t ski_len
 	/* signedAttrs [0] IMPLICIT: the signed SET OF with its tag replaced. */
 	CHK(mbedtls_asn1_write_raw_buffer(&p, buf, attrs, attrs_len));
 	*p = MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_ASN1_CONSTRUCTED | 0;
-	CHK(write_sha256_alg(&p, buf));                       /* 3.1.1.6.3 */
+	CHK(der_write_sha256_alg(&p, buf));                       /* 3.1.1.6.3 */
 	CHK(mbedtls_asn1_write_raw_buffer(&p, buf, ski, ski_len));
-	CHK(wrap(&p, buf, ski_len, MBEDTLS_ASN1_CONTEXT_SPECIFIC | 0)); /* sid 3.1.1.6.2 */
+	CHK(der_wrap(&p, buf, ski_len, MBEDTLS_ASN1_CONTEXT_SPECIFIC | 0)); /* sid 3.1.1.6.2 */
 	CHK(mbedtls_asn1_write_int(&p, buf, 3));              /* 3.1.1.6.1 */
-	CHK(wrap(&p, buf, len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
+	CHK(der_wrap(&p, buf, len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
 	si_len = len;
-	CHK(wrap(&p, buf, si_len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SET));
+	CHK(der_wrap(&p, buf, si_len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SET));
 
 	/* crls [1] IMPLICIT: the one CRL (3.1.1.5); absent in RFC 6488 objects (2.1.5). */
 	if (signer->crl_der != NULL) {
 		CHK(mbedtls_asn1_write_raw_buffer(&p, buf, signer->crl_der, signer->crl_len));
-		CHK(wrap(&p, buf, signer->crl_len,
+		CHK(der_wrap(&p, buf, signer->crl_len,
 		    MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_ASN1_CONSTRUCTED | 1));
 	}
 	/* certificates [0] IMPLICIT: the one EE certificate (3.1.1.4). */
 	CHK(mbedtls_asn1_write_raw_buffer(&p, buf, signer->ee_der, signer->ee_len));
-	CHK(wrap(&p, buf, signer->ee_len,
+	CHK(der_wrap(&p, buf, signer->ee_len,
 	    MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_ASN1_CONSTRUCTED | 0));
 
 	/* encapContentInfo { eContentType, [0] EXPLICIT OCTET STRING } (3.1.1.3). */
 	{
 		size_t start_len = len;
 		CHK(mbedtls_asn1_write_octet_string(&p, buf, econtent, econtent_len));
-		CHK(wrap(&p, buf, len - start_len,
+		CHK(der_wrap(&p, buf, len - start_len,
 		    MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_ASN1_CONSTRUCTED | 0));
 		CHK(mbedtls_asn1_write_oid(&p, buf, ct, ct_len));
-		CHK(wrap(&p, buf, len - start_len,
+		CHK(der_wrap(&p, buf, len - start_len,
 		    MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
 	}
 	/* digestAlgorithms SET { sha256 } (3.1.1.2). */
 	{
 		size_t start_len = len;
-		CHK(write_sha256_alg(&p, buf));
-		CHK(wrap(&p, buf, len - start_len,
+		CHK(der_write_sha256_alg(&p, buf));
+		CHK(der_wrap(&p, buf, len - start_len,
 		    MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SET));
 	}
 	CHK(mbedtls_asn1_write_int(&p, buf, 3));              /* 3.1.1.1 */
-	CHK(wrap(&p, buf, len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
+	CHK(der_wrap(&p, buf, len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
 	/* ContentInfo { id-signedData, [0] EXPLICIT SignedData } (3.1). */
-	CHK(wrap(&p, buf, len, MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_ASN1_CONSTRUCTED | 0));
+	CHK(der_wrap(&p, buf, len, MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_ASN1_CONSTRUCTED | 0));
 	CHK(mbedtls_asn1_write_oid(&p, buf, CMS_OID_SIGNED_DATA,
 	    MBEDTLS_OID_SIZE(CMS_OID_SIGNED_DATA)));
-	CHK(wrap(&p, buf, len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
+	CHK(der_wrap(&p, buf, len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
 
 	rc = CMS_ERR_TOO_LARGE;
 	if (len > CMS_MAX_MESSAGE)

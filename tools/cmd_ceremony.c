@@ -61,6 +61,7 @@
 #include "crypto/signer.h"
 #include "proto/alloc.h"
 #include "proto/conf.h"
+#include "proto/der.h"
 #include "proto/res.h"
 #include "proto/updown.h"
 #include "updownctl.h"
@@ -371,20 +372,6 @@ out:
 
 #define W(x) do { if ((r = (x)) < 0) goto asn1; len += (size_t)r; } while (0)
 
-/* Write SEQUENCE/SET/... header over the len bytes written since mark. */
-static int
-wrap(unsigned char **p, unsigned char *start, size_t n, unsigned char tag)
-{
-	int r, l = 0;
-
-	if ((r = mbedtls_asn1_write_len(p, start, n)) < 0)
-		return r;
-	l += r;
-	if ((r = mbedtls_asn1_write_tag(p, start, tag)) < 0)
-		return r;
-	return l + r;
-}
-
 /* One AccessDescription: SEQUENCE { method, [6] IA5String uri }. */
 static int
 write_ad(unsigned char **p, unsigned char *start, const char *oid, size_t oid_len,
@@ -396,7 +383,7 @@ write_ad(unsigned char **p, unsigned char *start, const char *oid, size_t oid_le
 	W(mbedtls_asn1_write_tagged_string(p, start, MBEDTLS_ASN1_CONTEXT_SPECIFIC | 6, uri,
 	    strlen(uri)));
 	W(mbedtls_asn1_write_oid(p, start, oid, oid_len));
-	W(wrap(p, start, len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
+	W(der_wrap(p, start, len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
 	return (int)len;
 asn1:
 	return r;
@@ -438,36 +425,36 @@ make_csr(struct signer *s, struct signer_key *key, const unsigned char *spki, si
 				W(write_ad(&p, buf, OID_AD_NOTIFY, 8, notify));
 			W(write_ad(&p, buf, OID_AD_MANIFEST, 8, mft));
 			W(write_ad(&p, buf, OID_AD_CA_REPO, 8, repo));
-			W(wrap(&p, buf, len - seq, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
+			W(der_wrap(&p, buf, len - seq, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
 		}
-		W(wrap(&p, buf, len - mark, MBEDTLS_ASN1_OCTET_STRING));
+		W(der_wrap(&p, buf, len - mark, MBEDTLS_ASN1_OCTET_STRING));
 		W(mbedtls_asn1_write_oid(&p, buf, OID_SIA, 8));
-		W(wrap(&p, buf, len - mark, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
+		W(der_wrap(&p, buf, len - mark, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
 		/* keyUsage critical: keyCertSign (5) + cRLSign (6) */
 		mark = len;
 		W(mbedtls_asn1_write_raw_buffer(&p, buf, (const unsigned char *)"\x03\x02\x01\x06",
 		    4));
-		W(wrap(&p, buf, len - mark, MBEDTLS_ASN1_OCTET_STRING));
+		W(der_wrap(&p, buf, len - mark, MBEDTLS_ASN1_OCTET_STRING));
 		W(mbedtls_asn1_write_bool(&p, buf, 1));
 		W(mbedtls_asn1_write_oid(&p, buf, MBEDTLS_OID_KEY_USAGE,
 		    MBEDTLS_OID_SIZE(MBEDTLS_OID_KEY_USAGE)));
-		W(wrap(&p, buf, len - mark, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
+		W(der_wrap(&p, buf, len - mark, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
 		/* basicConstraints critical: cA TRUE, no pathLen */
 		mark = len;
 		W(mbedtls_asn1_write_raw_buffer(&p, buf, (const unsigned char *)"\x30\x03\x01\x01\xff",
 		    5));
-		W(wrap(&p, buf, len - mark, MBEDTLS_ASN1_OCTET_STRING));
+		W(der_wrap(&p, buf, len - mark, MBEDTLS_ASN1_OCTET_STRING));
 		W(mbedtls_asn1_write_bool(&p, buf, 1));
 		W(mbedtls_asn1_write_oid(&p, buf, MBEDTLS_OID_BASIC_CONSTRAINTS,
 		    MBEDTLS_OID_SIZE(MBEDTLS_OID_BASIC_CONSTRAINTS)));
-		W(wrap(&p, buf, len - mark, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
+		W(der_wrap(&p, buf, len - mark, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
 		/* Extensions, SET { }, Attribute, [0] */
-		W(wrap(&p, buf, len - ext_start, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
-		W(wrap(&p, buf, len - ext_start, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SET));
+		W(der_wrap(&p, buf, len - ext_start, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
+		W(der_wrap(&p, buf, len - ext_start, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SET));
 		W(mbedtls_asn1_write_oid(&p, buf, MBEDTLS_OID_PKCS9_CSR_EXT_REQ,
 		    MBEDTLS_OID_SIZE(MBEDTLS_OID_PKCS9_CSR_EXT_REQ)));
-		W(wrap(&p, buf, len - ext_start, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
-		W(wrap(&p, buf, len - ext_start,
+		W(der_wrap(&p, buf, len - ext_start, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
+		W(der_wrap(&p, buf, len - ext_start,
 		    MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_ASN1_CONSTRUCTED | 0));
 	}
 	/* subjectPKInfo, as the token gives it (UD-84) */
@@ -477,11 +464,11 @@ make_csr(struct signer *s, struct signer_key *key, const unsigned char *spki, si
 	W(mbedtls_asn1_write_tagged_string(&p, buf, MBEDTLS_ASN1_PRINTABLE_STRING, cn,
 	    strlen(cn)));
 	W(mbedtls_asn1_write_oid(&p, buf, MBEDTLS_OID_AT_CN, MBEDTLS_OID_SIZE(MBEDTLS_OID_AT_CN)));
-	W(wrap(&p, buf, len - mark, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
-	W(wrap(&p, buf, len - mark, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SET));
-	W(wrap(&p, buf, len - mark, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
+	W(der_wrap(&p, buf, len - mark, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
+	W(der_wrap(&p, buf, len - mark, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SET));
+	W(der_wrap(&p, buf, len - mark, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
 	W(mbedtls_asn1_write_int(&p, buf, 0));
-	W(wrap(&p, buf, len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
+	W(der_wrap(&p, buf, len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
 	if ((r = cert_sign_wrap(s, key, p, len, der, der_len)) != 0) {
 		fprintf(stderr, "updownctl: signing the request: %s (%s)\n", cert_strerror(r),
 		    signer_last_error());

@@ -13,3 +13,6 @@ updown_test(test_cms_openssl
 updown_test(test_cms_object
 	SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_cms_object.c ${CMS_TEST_UTIL}
 	LIBS proto_cms TIMEOUT 300)
+updown_test(test_der_write
+	SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_der_write.c
+	LIBS proto_cms)
