@@ -20,6 +20,7 @@
 #include <mbedtls/sha256.h>
 
 #include "proto/bundle.h"
+#include "proto/der.h"
 
 #define TAG_BOOLEAN    0x01
 #define TAG_INTEGER    0x02
@@ -39,73 +40,36 @@
 #define OID_EQ(t, oid) ((t)->len == MBEDTLS_OID_SIZE(oid) && \
 	memcmp((t)->val, (oid), MBEDTLS_OID_SIZE(oid)) == 0)
 
-/* One DER TLV inside [start, next). */
-struct tlv {
-	unsigned char tag;
-	const unsigned char *start;  /* the tag octet */
-	const unsigned char *val;    /* first content octet */
-	size_t len;                  /* content length */
-	const unsigned char *next;   /* first octet after the TLV */
-};
-
-/*
- * Read the TLV at p (DER, X.690 10.1: definite, minimal lengths; low tag
- * numbers only), every length checked against end.
- */
+/* der.h's codes as ours (DER_ERR_SHAPE is the caller's to map). */
 static int
-tlv_get(const unsigned char *p, const unsigned char *end, struct tlv *t)
+bundle_code(int rc)
 {
-	size_t len, n, i;
+	return rc == 0 ? 0 : rc == DER_ERR_NOT_DER ? BUNDLE_ERR_NOT_DER : BUNDLE_ERR_ASN1;
+}
 
-	if (p >= end || end - p < 2)
-		return BUNDLE_ERR_ASN1;
-	t->start = p;
-	t->tag = *p++;
-	if ((t->tag & 0x1f) == 0x1f)
-		return BUNDLE_ERR_ASN1;
-	if (*p < 0x80) {
-		len = *p++;
-	} else if (*p == 0x80) {
-		return BUNDLE_ERR_NOT_DER;          /* indefinite length (X.690 10.1) */
-	} else {
-		n = *p++ & 0x7f;
-		if (n > 4 || n > (size_t)(end - p))
-			return BUNDLE_ERR_ASN1;
-		if (p[0] == 0)
-			return BUNDLE_ERR_NOT_DER;  /* non-minimal length (X.690 10.1) */
-		for (len = 0, i = 0; i < n; i++)
-			len = (len << 8) | *p++;
-		if (len < 0x80)
-			return BUNDLE_ERR_NOT_DER;
-	}
-	if (len > (size_t)(end - p))
-		return BUNDLE_ERR_ASN1;
-	t->val = p;
-	t->len = len;
-	t->next = p + len;
-	return 0;
+/* The TLV at p: DER only (X.690 10.1), every length checked against end. */
+static int
+tlv_get(const unsigned char *p, const unsigned char *end, struct der_tlv *t)
+{
+	struct der_reader rd = { .der_only = true };
+
+	return bundle_code(der_get(&rd, p, end, t));
 }
 
 /* Read the TLV at *p and advance; a missing element or another tag is err. */
 static int
 tlv_expect(const unsigned char **p, const unsigned char *end, unsigned char tag, int err,
-           struct tlv *t)
+           struct der_tlv *t)
 {
-	int rc;
+	struct der_reader rd = { .der_only = true };
+	int rc = der_expect(&rd, p, end, tag, t);
 
-	if (*p >= end)
-		return err;
-	if ((rc = tlv_get(*p, end, t)) != 0)
-		return rc;
-	if (t->tag != tag)
-		return err;
-	*p = t->next;
-	return 0;
+	return rc == DER_ERR_SHAPE ? err : bundle_code(rc);
 }
 
 /* The TLV must fill [val, val+len) of its parent exactly: one child. */
 static int
-tlv_only_child(const struct tlv *parent, struct tlv *t)
+tlv_only_child(const struct der_tlv *parent, struct der_tlv *t)
 {
 	int rc;
 
@@ -133,7 +97,7 @@ der_cmp(const unsigned char *a, size_t la, const unsigned char *b, size_t lb)
 }
 
 static int
-tlv_cmp(const struct tlv *a, const struct tlv *b)
+tlv_cmp(const struct der_tlv *a, const struct der_tlv *b)
 {
 	return der_cmp(a->start, (size_t)(a->next - a->start), b->start,
 	    (size_t)(b->next - b->start));
@@ -141,7 +105,7 @@ tlv_cmp(const struct tlv *a, const struct tlv *b)
 
 /* An INTEGER's DER content as a uint64 (X.690 8.3.2 minimal); err if negative or larger. */
 static int
-get_uint64(const struct tlv *t, int err, uint64_t *out)
+get_uint64(const struct der_tlv *t, int err, uint64_t *out)
 {
 	const unsigned char *v = t->val;
 	size_t n = t->len, i;
@@ -168,7 +132,7 @@ get_uint64(const struct tlv *t, int err, uint64_t *out)
 static int
 get_small_int(const unsigned char **p, const unsigned char *end, uint64_t want, int err)
 {
-	struct tlv t;
+	struct der_tlv t;
 	uint64_t v;
 	int rc;
 
@@ -179,38 +143,21 @@ get_small_int(const unsigned char **p, const unsigned char *end, uint64_t want, 
 	return v == want ? 0 : err;
 }
 
-/*
- * AlgorithmIdentifier with parameters absent or NULL (RFC 5754 2 for
- * SHA-256, RFC 4055 5 / RFC 3370 3.2 for RSA); *oid is the algorithm,
- * *null_params whether the NULL was there.
- */
+/* AlgorithmIdentifier, parameters absent or NULL (der_get_alg); err for another shape. */
 static int
-get_alg(const unsigned char **p, const unsigned char *end, int err, struct tlv *oid,
+get_alg(const unsigned char **p, const unsigned char *end, int err, struct der_tlv *oid,
         bool *null_params)
 {
-	const unsigned char *q, *qend;
-	struct tlv seq, par;
-	int rc;
+	struct der_reader rd = { .der_only = true };
+	int rc = der_get_alg(&rd, p, end, oid, null_params);
 
-	*null_params = false;
-	if ((rc = tlv_expect(p, end, TAG_SEQUENCE, err, &seq)) != 0)
-		return rc;
-	q = seq.val;
-	qend = seq.val + seq.len;
-	if ((rc = tlv_expect(&q, qend, TAG_OID, err, oid)) != 0)
-		return rc;
-	if (q == qend)
-		return 0;
-	if ((rc = tlv_expect(&q, qend, TAG_NULL, err, &par)) != 0)
-		return rc;
-	*null_params = true;
-	return par.len == 0 && q == qend ? 0 : err;
+	return rc == DER_ERR_SHAPE ? err : bundle_code(rc);
 }
 
 static int
 get_sha256_alg(const unsigned char **p, const unsigned char *end, int err)
 {
-	struct tlv oid;
+	struct der_tlv oid;
 	bool null_params;
 	int rc;
 
@@ -224,7 +171,7 @@ get_sha256_alg(const unsigned char **p, const unsigned char *end, int err)
  * choice, else GeneralizedTime only; years 1950..9999 either way.
  */
 static int
-parse_time(const struct tlv *t, bool rfc5652, int err, time_t *out)
+parse_time(const struct der_tlv *t, bool rfc5652, int err, time_t *out)
 {
 	time_t v;
 	int rc = cms_der_time(t->tag, t->val, t->len, rfc5652, &v);
@@ -289,7 +236,7 @@ comment_ok(const unsigned char *s, size_t n)
 static int
 parse_content(const unsigned char *p, const unsigned char *end, struct bundle *b)
 {
-	struct tlv seq, t;
+	struct der_tlv seq, t;
 	uint64_t v;
 	int rc;
 
@@ -352,10 +299,10 @@ enum attr_kind { ATTR_CT, ATTR_MD, ATTR_TIME, ATTR_NKINDS };
  * nothing else.
  */
 static int
-parse_signed_attrs(const struct tlv *set, struct bundle_si *si)
+parse_signed_attrs(const struct der_tlv *set, struct bundle_si *si)
 {
 	const unsigned char *p = set->val, *end = set->val + set->len, *q, *qend;
-	struct tlv prev = { 0 }, attr, oid, vals, val;
+	struct der_tlv prev = { 0 }, attr, oid, vals, val;
 	bool seen[ATTR_NKINDS] = { false };
 	int rc, kind;
 
@@ -416,10 +363,10 @@ parse_signed_attrs(const struct tlv *set, struct bundle_si *si)
 
 /* SignerInfo (RFC 5652 5.3; PB 4). */
 static int
-parse_signer_info(const struct tlv *t, struct bundle_si *si)
+parse_signer_info(const struct der_tlv *t, struct bundle_si *si)
 {
 	const unsigned char *p = t->val, *end = t->val + t->len;
-	struct tlv sid, attrs, oid, sig;
+	struct der_tlv sid, attrs, oid, sig;
 	bool null_params;
 	int rc;
 
@@ -456,7 +403,7 @@ parse_signer_info(const struct tlv *t, struct bundle_si *si)
 	if (sig.len > BUNDLE_MAX_SIG)
 		return BUNDLE_ERR_TOO_LARGE;
 	if (p < end) {
-		struct tlv u;
+		struct der_tlv u;
 		if ((rc = tlv_get(p, end, &u)) != 0)
 			return rc;
 		return u.tag == TAG_CTX1_C ? BUNDLE_ERR_UNSIGNED_ATTRS : BUNDLE_ERR_ASN1;
@@ -470,10 +417,10 @@ parse_signer_info(const struct tlv *t, struct bundle_si *si)
 
 /* certificates [0] IMPLICIT: plain Certificates only, counted, in DER order (PB 4). */
 static int
-parse_certs(const struct tlv *set, struct bundle *b)
+parse_certs(const struct der_tlv *set, struct bundle *b)
 {
 	const unsigned char *p = set->val, *end = set->val + set->len;
-	struct tlv c, prev = { 0 };
+	struct der_tlv c, prev = { 0 };
 	int rc;
 
 	while (p < end) {
@@ -497,10 +444,10 @@ parse_certs(const struct tlv *set, struct bundle *b)
 
 /* SignedData (RFC 5652 5.1) under the bundle profile (PB 4). */
 static int
-parse_signed_data(const struct tlv *sd, struct bundle *b)
+parse_signed_data(const struct der_tlv *sd, struct bundle *b)
 {
 	const unsigned char *p = sd->val, *end = sd->val + sd->len, *q, *qend;
-	struct tlv algs, eci, oid, wrap, octs, t, sis, si, prev = { 0 };
+	struct der_tlv algs, eci, oid, wrap, octs, t, sis, si, prev = { 0 };
 	int rc;
 
 	if ((rc = get_small_int(&p, end, 3, BUNDLE_ERR_SD_VERSION)) != 0)
@@ -600,7 +547,7 @@ int
 bundle_decode(struct bundle *b, const unsigned char *der, size_t len)
 {
 	const unsigned char *p, *end;
-	struct tlv ci, oid, wrap, sd;
+	struct der_tlv ci, oid, wrap, sd;
 	int rc;
 
 	if (b == NULL || (der == NULL && len > 0))

@@ -19,6 +19,7 @@
 #include <mbedtls/sha256.h>
 
 #include "proto/cms.h"
+#include "proto/der.h"
 
 #define TAG_INTEGER    0x02
 #define TAG_OCTETS     0x04
@@ -39,120 +40,42 @@
 /* Latest representable signing time: 9999-12-31T23:59:59Z. */
 #define MAX_SECONDS 253402300799LL
 
-struct rd {
-	bool der_only;
-	bool ber_seen;
-};
-
-/* One TLV. For indefinite lengths, len excludes the end-of-contents octets. */
-struct tlv {
-	unsigned char tag;
-	const unsigned char *start;  /* the tag octet */
-	const unsigned char *val;    /* first content octet */
-	size_t len;                  /* content length */
-	const unsigned char *next;   /* first octet after the TLV */
-};
-
-/* Note a BER-only encoding: an error in DER mode. */
+/* der.h's codes as ours (DER_ERR_SHAPE is the caller's to map). */
 static int
-ber_only(struct rd *rd)
+cms_code(int rc)
 {
-	if (rd->der_only)
-		return CMS_ERR_NOT_DER;
-	rd->ber_seen = true;
-	return 0;
+	return rc == 0 ? 0 : rc == DER_ERR_NOT_DER ? CMS_ERR_NOT_DER : CMS_ERR_ASN1;
 }
 
-/*
- * Read the TLV at p (p < end), checking every length against end. An
- * indefinite length is resolved by walking the children to the
- * end-of-contents octets (depth bounds the recursion). Low tag numbers only.
- */
+/* The TLV at p (der_get: DER, or BER unless rd->der_only). */
 static int
-tlv_get(struct rd *rd, const unsigned char *p, const unsigned char *end, int depth,
-        struct tlv *t)
+tlv_get(struct der_reader *rd, const unsigned char *p, const unsigned char *end,
+        struct der_tlv *t)
 {
-	size_t avail, len, n, i;
-	int rc;
-
-	if (p > end || (avail = (size_t)(end - p)) < 2)
-		return CMS_ERR_ASN1;
-	t->start = p;
-	t->tag = *p++;
-	if ((t->tag & 0x1f) == 0x1f)
-		return CMS_ERR_ASN1;
-	if (*p < 0x80) {
-		len = *p++;
-	} else if (*p == 0x80) {
-		/* Indefinite length: constructed only (X.690 8.1.3.2). */
-		if ((t->tag & 0x20) == 0)
-			return CMS_ERR_ASN1;
-		if ((rc = ber_only(rd)) != 0)
-			return rc;
-		if (depth >= CMS_MAX_DEPTH)
-			return CMS_ERR_ASN1;
-		t->val = ++p;
-		for (;;) {
-			struct tlv c;
-			if (end - p < 2)
-				return CMS_ERR_ASN1;
-			if (p[0] == 0 && p[1] == 0)
-				break;
-			if ((rc = tlv_get(rd, p, end, depth + 1, &c)) != 0)
-				return rc;
-			p = c.next;
-		}
-		t->len = (size_t)(p - t->val);
-		t->next = p + 2;
-		return 0;
-	} else {
-		n = *p++ & 0x7f;
-		if (n > 4 || n > (size_t)(end - p))
-			return CMS_ERR_ASN1;
-		if (p[0] == 0 || (n == 1 && p[0] < 0x80)) {
-			/* Non-minimal length (X.690 10.1). */
-			if ((rc = ber_only(rd)) != 0)
-				return rc;
-		}
-		for (len = 0, i = 0; i < n; i++)
-			len = (len << 8) | *p++;
-	}
-	if (len > (size_t)(end - p))
-		return CMS_ERR_ASN1;
-	t->val = p;
-	t->len = len;
-	t->next = p + len;
-	return 0;
+	return cms_code(der_get(rd, p, end, t));
 }
 
 /* Read the TLV at *p and advance; the tag must be `tag`, else error `err`. */
 static int
-tlv_expect(struct rd *rd, const unsigned char **p, const unsigned char *end,
-           unsigned char tag, int err, struct tlv *t)
+tlv_expect(struct der_reader *rd, const unsigned char **p, const unsigned char *end,
+           unsigned char tag, int err, struct der_tlv *t)
 {
-	int rc;
+	int rc = der_expect(rd, p, end, tag, t);
 
-	if (*p >= end)
-		return err;
-	if ((rc = tlv_get(rd, *p, end, 0, t)) != 0)
-		return rc;
-	if (t->tag != tag)
-		return err;
-	*p = t->next;
-	return 0;
+	return rc == DER_ERR_SHAPE ? err : cms_code(rc);
 }
 
 /* Number of children in a constructed TLV's content. */
 static int
-tlv_count(struct rd *rd, const struct tlv *t, size_t *count)
+tlv_count(struct der_reader *rd, const struct der_tlv *t, size_t *count)
 {
 	const unsigned char *p = t->val, *end = t->val + t->len;
-	struct tlv c;
+	struct der_tlv c;
 	int rc;
 
 	*count = 0;
 	while (p < end) {
-		if ((rc = tlv_get(rd, p, end, 0, &c)) != 0)
+		if ((rc = tlv_get(rd, p, end, &c)) != 0)
 			return rc;
 		p = c.next;
 		(*count)++;
@@ -165,10 +88,11 @@ tlv_count(struct rd *rd, const struct tlv *t, size_t *count)
  * OCTET STRING segments. out == NULL only counts into *off.
  */
 static int
-octets_walk(struct rd *rd, const struct tlv *t, int depth, unsigned char *out, size_t *off)
+octets_walk(struct der_reader *rd, const struct der_tlv *t, int depth, unsigned char *out,
+            size_t *off)
 {
 	const unsigned char *p, *end;
-	struct tlv c;
+	struct der_tlv c;
 	int rc;
 
 	if (t->tag == TAG_OCTETS) {
@@ -179,12 +103,12 @@ octets_walk(struct rd *rd, const struct tlv *t, int depth, unsigned char *out, s
 	}
 	if (t->tag != TAG_OCTETS_C || depth >= CMS_MAX_DEPTH)
 		return CMS_ERR_ASN1;
-	if ((rc = ber_only(rd)) != 0)
-		return rc;
+	if (der_ber_only(rd) != 0)
+		return CMS_ERR_NOT_DER;
 	p = t->val;
 	end = t->val + t->len;
 	while (p < end) {
-		if ((rc = tlv_get(rd, p, end, 0, &c)) != 0)
+		if ((rc = tlv_get(rd, p, end, &c)) != 0)
 			return rc;
 		if ((rc = octets_walk(rd, &c, depth + 1, out, off)) != 0)
 			return rc;
@@ -195,7 +119,7 @@ octets_walk(struct rd *rd, const struct tlv *t, int depth, unsigned char *out, s
 
 /* A malloc'd, NUL-terminated copy of an OCTET STRING's octets. */
 static int
-octets_copy(struct rd *rd, const struct tlv *t, unsigned char **out, size_t *len)
+octets_copy(struct der_reader *rd, const struct der_tlv *t, unsigned char **out, size_t *len)
 {
 	size_t n = 0;
 	int rc;
@@ -218,9 +142,9 @@ octets_copy(struct rd *rd, const struct tlv *t, unsigned char **out, size_t *len
 
 /* INTEGER that must equal 3 (version fields); err if another value. */
 static int
-get_version3(struct rd *rd, const unsigned char **p, const unsigned char *end, int err)
+get_version3(struct der_reader *rd, const unsigned char **p, const unsigned char *end, int err)
 {
-	struct tlv t;
+	struct der_tlv t;
 	int rc;
 
 	if ((rc = tlv_expect(rd, p, end, TAG_INTEGER, err, &t)) != 0)
@@ -232,38 +156,20 @@ get_version3(struct rd *rd, const unsigned char **p, const unsigned char *end, i
 	return 0;
 }
 
-/*
- * AlgorithmIdentifier whose parameters are absent or NULL (RFC 5754 2 for
- * SHA-256; RFC 4055 for the RSA identifiers). Returns err for anything
- * else, and sets *oid to the algorithm OID.
- */
+/* AlgorithmIdentifier, parameters absent or NULL (der_get_alg); err for another shape. */
 static int
-get_alg(struct rd *rd, const unsigned char **p, const unsigned char *end, int err,
-        struct tlv *oid)
+get_alg(struct der_reader *rd, const unsigned char **p, const unsigned char *end, int err,
+        struct der_tlv *oid)
 {
-	const unsigned char *q, *qend;
-	struct tlv seq, par;
-	int rc;
+	int rc = der_get_alg(rd, p, end, oid, NULL);
 
-	if ((rc = tlv_expect(rd, p, end, TAG_SEQUENCE, err, &seq)) != 0)
-		return rc;
-	q = seq.val;
-	qend = seq.val + seq.len;
-	if ((rc = tlv_expect(rd, &q, qend, TAG_OID, err, oid)) != 0)
-		return rc;
-	if (q == qend)
-		return 0;
-	if ((rc = tlv_expect(rd, &q, qend, TAG_NULL, err, &par)) != 0)
-		return rc;
-	if (par.len != 0 || q != qend)
-		return err;
-	return 0;
+	return rc == DER_ERR_SHAPE ? err : cms_code(rc);
 }
 
 static int
-get_sha256_alg(struct rd *rd, const unsigned char **p, const unsigned char *end, int err)
+get_sha256_alg(struct der_reader *rd, const unsigned char **p, const unsigned char *end, int err)
 {
-	struct tlv oid;
+	struct der_tlv oid;
 	int rc;
 
 	if ((rc = get_alg(rd, p, end, err, &oid)) != 0)
@@ -340,7 +246,7 @@ cms_der_time(int tag, const unsigned char *val, size_t len, bool rfc5652, time_t
 
 /* binary-signing-time value (RFC 6019): BinaryTime ::= INTEGER (0..MAX). */
 static int
-parse_binary_time(const struct tlv *t, time_t *out)
+parse_binary_time(const struct der_tlv *t, time_t *out)
 {
 	uint64_t v = 0;
 	size_t i;
@@ -360,7 +266,7 @@ parse_binary_time(const struct tlv *t, time_t *out)
 
 /* X.690 11.6: SET OF elements sorted as octet strings, shorter padded with 0. */
 static int
-der_set_cmp(const struct tlv *a, const struct tlv *b)
+der_set_cmp(const struct der_tlv *a, const struct der_tlv *b)
 {
 	size_t la = (size_t)(a->next - a->start), lb = (size_t)(b->next - b->start);
 	size_t n = la < lb ? la : lb;
@@ -389,11 +295,11 @@ enum attr_kind { ATTR_CT, ATTR_MD, ATTR_TIME, ATTR_BST, ATTR_OTHER };
  * if both); each once with one value; nothing else unless allowed.
  */
 static int
-parse_signed_attrs(struct rd *rd, const struct tlv *set, const struct cms_opts *opts,
+parse_signed_attrs(struct der_reader *rd, const struct der_tlv *set, const struct cms_opts *opts,
                    struct cms_msg *msg)
 {
 	const unsigned char *p = set->val, *end = set->val + set->len;
-	struct tlv prev = { 0 }, attr, oid, vals, val;
+	struct der_tlv prev = { 0 }, attr, oid, vals, val;
 	bool seen[ATTR_OTHER] = { false };
 	time_t st = 0, bst = 0;
 	size_t nvals;
@@ -405,8 +311,8 @@ parse_signed_attrs(struct rd *rd, const struct tlv *set, const struct cms_opts *
 		if ((rc = tlv_expect(rd, &p, end, TAG_SEQUENCE, CMS_ERR_ASN1, &attr)) != 0)
 			return rc;
 		if (prev.start != NULL && der_set_cmp(&prev, &attr) > 0 &&
-		    (rc = ber_only(rd)) != 0)
-			return rc;
+		    der_ber_only(rd) != 0)
+			return CMS_ERR_NOT_DER;
 		prev = attr;
 		q = attr.val;
 		qend = attr.val + attr.len;
@@ -438,7 +344,7 @@ parse_signed_attrs(struct rd *rd, const struct tlv *set, const struct cms_opts *
 		seen[kind] = true;
 		if (nvals != 1)
 			return CMS_ERR_ATTR_VALUES;
-		if ((rc = tlv_get(rd, vals.val, vals.val + vals.len, 0, &val)) != 0)
+		if ((rc = tlv_get(rd, vals.val, vals.val + vals.len, &val)) != 0)
 			return rc;
 		switch (kind) {
 		case ATTR_CT:
@@ -490,11 +396,11 @@ parse_signed_attrs(struct rd *rd, const struct tlv *set, const struct cms_opts *
 
 /* SignerInfo (RFC 6492 3.1.1.6). */
 static int
-parse_signer_info(struct rd *rd, const struct tlv *si, const struct cms_opts *opts,
+parse_signer_info(struct der_reader *rd, const struct der_tlv *si, const struct cms_opts *opts,
                   struct cms_msg *msg)
 {
 	const unsigned char *p = si->val, *end = si->val + si->len;
-	struct tlv sid, attrs, oid, sig;
+	struct der_tlv sid, attrs, oid, sig;
 	int rc;
 
 	if ((rc = get_version3(rd, &p, end, CMS_ERR_SI_VERSION)) != 0)
@@ -502,7 +408,7 @@ parse_signer_info(struct rd *rd, const struct tlv *si, const struct cms_opts *op
 	/* sid: subjectKeyIdentifier [0] IMPLICIT, never issuerAndSerialNumber. */
 	if (p >= end)
 		return CMS_ERR_ASN1;
-	if ((rc = tlv_get(rd, p, end, 0, &sid)) != 0)
+	if ((rc = tlv_get(rd, p, end, &sid)) != 0)
 		return rc;
 	if (sid.tag != TAG_CTX0_P)
 		return CMS_ERR_SID_TYPE;
@@ -524,8 +430,8 @@ parse_signer_info(struct rd *rd, const struct tlv *si, const struct cms_opts *op
 	if (sig.len == 0)
 		return CMS_ERR_SIGNATURE;
 	if (p < end) {
-		struct tlv u;
-		if ((rc = tlv_get(rd, p, end, 0, &u)) != 0)
+		struct der_tlv u;
+		if ((rc = tlv_get(rd, p, end, &u)) != 0)
 			return rc;
 		return u.tag == TAG_CTX1_C ? CMS_ERR_UNSIGNED_ATTRS : CMS_ERR_ASN1;
 	}
@@ -538,11 +444,11 @@ parse_signer_info(struct rd *rd, const struct tlv *si, const struct cms_opts *op
 
 /* certificates [0] IMPLICIT: exactly the EE certificate (3.1.1.4). */
 static int
-parse_certs(struct rd *rd, const struct tlv *set, struct cms_msg *msg)
+parse_certs(struct der_reader *rd, const struct der_tlv *set, struct cms_msg *msg)
 {
 	struct cms_cert_info info;
 	size_t n;
-	struct tlv c;
+	struct der_tlv c;
 	int rc;
 
 	if ((rc = tlv_count(rd, set, &n)) != 0)
@@ -551,7 +457,7 @@ parse_certs(struct rd *rd, const struct tlv *set, struct cms_msg *msg)
 		return CMS_ERR_NO_CERTS;
 	if (n > 1)
 		return CMS_ERR_CERT_COUNT;
-	if ((rc = tlv_get(rd, set->val, set->val + set->len, 0, &c)) != 0)
+	if ((rc = tlv_get(rd, set->val, set->val + set->len, &c)) != 0)
 		return rc;
 	/* Only the Certificate choice; the [0]..[3] alternatives are not X.509 certificates. */
 	if (c.tag != TAG_SEQUENCE)
@@ -575,10 +481,10 @@ parse_certs(struct rd *rd, const struct tlv *set, struct cms_msg *msg)
 
 /* crls [1] IMPLICIT: exactly one CertificateList (3.1.1.5). */
 static int
-parse_crls(struct rd *rd, const struct tlv *set, struct cms_msg *msg)
+parse_crls(struct der_reader *rd, const struct der_tlv *set, struct cms_msg *msg)
 {
 	size_t n;
-	struct tlv c;
+	struct der_tlv c;
 	int rc;
 
 	if ((rc = tlv_count(rd, set, &n)) != 0)
@@ -587,7 +493,7 @@ parse_crls(struct rd *rd, const struct tlv *set, struct cms_msg *msg)
 		return CMS_ERR_NO_CRL;
 	if (n > 1)
 		return CMS_ERR_CRL_COUNT;
-	if ((rc = tlv_get(rd, set->val, set->val + set->len, 0, &c)) != 0)
+	if ((rc = tlv_get(rd, set->val, set->val + set->len, &c)) != 0)
 		return rc;
 	/* Only the CertificateList choice, not [1] OtherRevocationInfoFormat. */
 	if (c.tag != TAG_SEQUENCE)
@@ -600,11 +506,11 @@ parse_crls(struct rd *rd, const struct tlv *set, struct cms_msg *msg)
 
 /* SignedData (RFC 5652 5.1) under the RFC 6492 3.1.1 profile. */
 static int
-parse_signed_data(struct rd *rd, const struct tlv *sd, const struct cms_opts *opts,
+parse_signed_data(struct der_reader *rd, const struct der_tlv *sd, const struct cms_opts *opts,
                   struct cms_msg *msg)
 {
 	const unsigned char *p = sd->val, *end = sd->val + sd->len, *q, *qend;
-	struct tlv algs, eci, oid, wrap, octs, t, sis, si;
+	struct der_tlv algs, eci, oid, wrap, octs, t, sis, si;
 	size_t n;
 	int rc;
 
@@ -639,7 +545,7 @@ parse_signed_data(struct rd *rd, const struct tlv *sd, const struct cms_opts *op
 		return CMS_ERR_ASN1;
 	if (wrap.len == 0)
 		return CMS_ERR_ASN1;
-	if ((rc = tlv_get(rd, wrap.val, wrap.val + wrap.len, 0, &octs)) != 0)
+	if ((rc = tlv_get(rd, wrap.val, wrap.val + wrap.len, &octs)) != 0)
 		return rc;
 	if (octs.next != wrap.val + wrap.len)
 		return CMS_ERR_ASN1;
@@ -649,7 +555,7 @@ parse_signed_data(struct rd *rd, const struct tlv *sd, const struct cms_opts *op
 	/* certificates [0] (3.1.1.4), then crls [1] (3.1.1.5). */
 	if (p >= end)
 		return CMS_ERR_NO_CERTS;
-	if ((rc = tlv_get(rd, p, end, 0, &t)) != 0)
+	if ((rc = tlv_get(rd, p, end, &t)) != 0)
 		return rc;
 	if (t.tag != TAG_CTX0_C)
 		return CMS_ERR_NO_CERTS;
@@ -658,7 +564,7 @@ parse_signed_data(struct rd *rd, const struct tlv *sd, const struct cms_opts *op
 	p = t.next;
 	if (p >= end)
 		return CMS_ERR_ASN1;
-	if ((rc = tlv_get(rd, p, end, 0, &t)) != 0)
+	if ((rc = tlv_get(rd, p, end, &t)) != 0)
 		return rc;
 	if (t.tag == TAG_CTX1_C) {
 		if ((rc = parse_crls(rd, &t, msg)) != 0)
@@ -715,9 +621,9 @@ cms_decode(struct cms_msg *msg, const unsigned char *buf, size_t len,
            const struct cms_opts *opts)
 {
 	static const struct cms_opts defaults;
-	struct rd rd;
+	struct der_reader rd;
 	const unsigned char *p, *end;
-	struct tlv ci, oid, wrap, sd;
+	struct der_tlv ci, oid, wrap, sd;
 	int rc = CMS_ERR_ASN1;
 
 	if (msg == NULL || (buf == NULL && len > 0))
