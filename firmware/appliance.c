@@ -14,6 +14,7 @@
 #include <mbedtls/platform_util.h>
 
 #include "appliance_int.h"
+#include "proto/updown.h"
 #include "crypto/cert.h"
 #include "proto/oob.h"
 #include "proto/res.h"
@@ -509,7 +510,8 @@ appliance_summary(struct appliance *a, char *buf, size_t cap)
 {
 	struct hal_net_addr na;
 	size_t o = 0, i, nkids;
-	char token[256], *p;
+	char token[256], when[UD_TIME_SIZE], *p;
+	time_t ee_until = 0, ee_renew = 0;
 
 	if (cap == 0)
 		return;
@@ -552,6 +554,14 @@ appliance_summary(struct appliance *a, char *buf, size_t cap)
 	if ((p = strchr(token, '?')) != NULL)
 		*p = '\0';
 	ADD(" children %zu HSM %s", nkids, token);
+	/* When the certificate our replies are signed with ends, and is renewed (UD-25). */
+	engine_bpki_ee_times(a->engine, &ee_until, &ee_renew);
+	if (ud_time_format(ee_until, when) == 0)
+		ADD(" BPKI EE until %s", when);
+	if (ee_renew != (time_t)INT64_MAX && ud_time_format(ee_renew, when) == 0)
+		ADD(" (renewed from %s)", when);
+	else
+		ADD(" (not renewed: a new key ceremony is due before then)");
 #undef ADD
 }
 

@@ -1198,6 +1198,16 @@ engine_reset_replay(struct engine *e, const char *handle, const char *why, time_
 }
 
 /* See engine.h. */
+void
+engine_bpki_ee_times(struct engine *e, time_t *not_after, time_t *renew_at)
+{
+	pthread_mutex_lock(&e->bpki_lock);
+	*not_after = e->bpki_ee_not_after;
+	*renew_at = e->bpki_ee_renew_at;
+	pthread_mutex_unlock(&e->bpki_lock);
+}
+
+/* See engine.h. */
 struct store *
 engine_store(struct engine *e)
 {

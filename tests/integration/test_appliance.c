@@ -79,6 +79,23 @@ test_provision(void **state)
 	assert_non_null(strstr(A.summary, "address 10.77.0.2"));
 	assert_non_null(strstr(A.summary, "children 0"));
 	assert_non_null(strstr(A.summary, "HSM pkcs11:token=appliance"));
+	/* The BPKI EE our replies are signed with: its end, and when it is renewed (UD-25). */
+	{
+		mbedtls_x509_crt ee;
+		char until[UD_TIME_SIZE], from[UD_TIME_SIZE], want[128];
+		time_t nb, na;
+
+		mbedtls_x509_crt_init(&ee);
+		assert_int_equal(mbedtls_x509_crt_parse_der(&ee, A.f.bpki_ee, A.f.bpki_ee_len), 0);
+		nb = (time_t)cms_x509_seconds(&ee.valid_from);
+		na = (time_t)cms_x509_seconds(&ee.valid_to);
+		mbedtls_x509_crt_free(&ee);
+		assert_int_equal(ud_time_format(na, until), 0);
+		assert_int_equal(ud_time_format(na - (na - nb) / 3, from), 0);
+		snprintf(want, sizeof(want), " BPKI EE until %s (renewed from %s)", until, from);
+		if (strstr(A.summary, want) == NULL)
+			fail_msg("summary lacks '%s': %s", want, A.summary);
+	}
 	/* Below the threshold: 403; a second signer that is not registered does not count. */
 	assert_int_equal(provision(1, false, one, 1, 0, &r), 0);
 	assert_int_equal(r.status, 403);

@@ -334,6 +334,13 @@ int engine_add_child(struct engine *e, const char *handle, const unsigned char *
 int engine_reset_replay(struct engine *e, const char *handle, const char *why, time_t now);
 
 /*
+ * notAfter of the BPKI EE certificate our replies are signed with now (the
+ * configured one, or the renewal the store kept), and when it will be
+ * renewed ((time_t)INT64_MAX: never, without the TA key or past its end).
+ */
+void engine_bpki_ee_times(struct engine *e, time_t *not_after, time_t *renew_at);
+
+/*
  * The engine's store, for callers that read it while the engine runs
  * (tests, status pages): call only between engine calls, or hold the
  * engine's store lock with engine_store_lock()/engine_store_unlock().
