@@ -26,25 +26,7 @@
 #include "crypto/cert.h"
 #include "proto/cms.h"
 #include "proto/updown.h"
-
-/* from test_cert_util.c */
-int tc_rng(void *ctx, unsigned char *buf, size_t len);
-struct signer *tc_signer(void);
-struct signer_key *tc_key(struct signer *s, const char *label);
-unsigned char *tc_spki(struct signer *s, struct signer_key *k, size_t *len);
-void tc_res(struct res_bundle *b, const char *as, const char *v4, const char *v6);
-size_t tc_serial(uint64_t v, unsigned char out[9]);
-const char *tc_path(const char *name);
-void tc_write(const char *path, const void *data, size_t len);
-unsigned char *tc_testdata(const char *rel, size_t *len);
-int tc_openssl(char **out, const char *fmt, ...);
-const char *tc_pem(const char *name, const unsigned char *der, size_t len);
-char *tc_text(const unsigned char *der, size_t len);
-void tc_assert_block(const char *text, const char *want);
-int tc_count(const char *text, const char *needle);
-unsigned char *tc_read(const char *path, size_t *len);
-unsigned char *tc_crl(const struct cert_issuer *iss, time_t this_update, time_t next_update,
-                      size_t *len);
+#include "test_cert_util.h"
 
 #define NOW       ((time_t)1700000000)     /* 2023-11-14T22:13:20Z */
 #define DAY       ((time_t)86400)

@@ -16,16 +16,7 @@
 
 #include "crypto/cert.h"
 #include "softhsm_fixture.h"
-
-/* from test_cert_util.c */
-struct signer_key *tc_key(struct signer *s, const char *label);
-unsigned char *tc_spki(struct signer *s, struct signer_key *k, size_t *len);
-void tc_res(struct res_bundle *b, const char *as, const char *v4, const char *v6);
-size_t tc_serial(uint64_t v, unsigned char out[9]);
-int tc_openssl(char **out, const char *fmt, ...);
-const char *tc_pem(const char *name, const unsigned char *der, size_t len);
-unsigned char *tc_bpki_roundtrip(struct signer *s, struct signer_key *ta_key,
-                                 struct signer_key *ee_key, time_t now, size_t *ee_len);
+#include "test_cert_util.h"
 
 #define NOW    ((time_t)1700000000)
 #define DAY    ((time_t)86400)

@@ -1,7 +1,7 @@
 /*
  * Helpers shared by the crypto tests (test_cert*.c, and test_crl.c,
- * test_mft.c, test_ca_e2e.c of crypto/pub). Each test file
- * repeats the prototypes it uses under "from test_cert_util.c".
+ * test_mft.c, test_ca_e2e.c of crypto/pub); their prototypes are in
+ * test_cert_util.h.
  *
  * The software signer gets a deterministic CTR_DRBG (fixed seed), so key
  * generation is reproducible from run to run. The openssl CLI comes from
@@ -25,6 +25,7 @@
 
 #include "crypto/cert.h"
 #include "proto/cms.h"
+#include "test_cert_util.h"
 
 static mbedtls_ctr_drbg_context tc_drbg;
 static int tc_drbg_ready;

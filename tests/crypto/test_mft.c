@@ -33,17 +33,7 @@
 #include "crypto/pubpoint.h"
 #include "crypto/signer.h"
 #include "proto/cms.h"
-
-/* from test_cert_util.c */
-int tc_rng(void *ctx, unsigned char *buf, size_t len);
-void tc_res(struct res_bundle *b, const char *as, const char *v4, const char *v6);
-size_t tc_serial(uint64_t v, unsigned char out[9]);
-const char *tc_tmpdir(void);
-const char *tc_path(const char *name);
-void tc_write(const char *path, const void *data, size_t len);
-unsigned char *tc_read(const char *path, size_t *len);
-const char *tc_openssl_exe(void);
-int tc_sh(const char *fmt, ...);
+#include "test_cert_util.h"
 
 #define NOW   ((time_t)1736899200)   /* 2025-01-15T00:00:00Z */
 #define HOUR  3600
