@@ -473,6 +473,7 @@ struct table_txn {
 	const uint8_t *digest;
 	time_t now;
 	size_t added, changed;    /* children registered, TAs replaced (this transaction) */
+	bool *new_ta;             /* [table->nchildren]: registered or replaced here */
 };
 
 /*
@@ -506,6 +507,7 @@ table_children(struct table_txn *t)
 			continue;
 		if ((s = store_child_put(st, c->handle, c->ta, c->ta_len, t->now)) != 0)
 			return eng_store_err(t->e, s, "adding a child");
+		t->new_ta[i] = true;
 		if (known)
 			t->changed++;
 		else
@@ -521,6 +523,7 @@ table_in_txn(void *arg)
 	int s;
 
 	t->added = t->changed = 0;
+	memset(t->new_ta, 0, t->table->nchildren * sizeof(t->new_ta[0]));
 	if ((s = table_children(t)) != 0)
 		return s;
 	if ((s = store_alloc_apply(t->e->store, t->version, t->ents, t->n, t->digest, t->now)) != 0)
@@ -666,21 +669,26 @@ engine_apply_table(struct engine *e, const struct alloc_table *t, const uint8_t 
 	for (i = 0; i < e->nclasses; i++)
 		h.iss[i] = &e->classes[i].iss;
 	tt.table = t;
+	if ((tt.new_ta = calloc(t->nchildren > 0 ? t->nchildren : 1, sizeof(bool))) == NULL) {
+		rc = eng_err(ENGINE_ERR_NOMEM, "out of memory");
+		goto out;
+	}
 	b.in_txn = table_in_txn;
 	b.in_txn_arg = &tt;
 	rc = run_change(e, &src, &h, force, false, now, &b, rep, "table");
 	if (rc == 0 || rc == ENGINE_ERR_PUBLISH) {   /* recorded */
 		rep->children_added = tt.added;
 		rep->children_changed = tt.changed;
+		/* A replaced TA: the paths checked against the old one go (keyed on it anyway). */
+		for (i = 0; i < t->nchildren; i++)
+			if (tt.new_ta[i])
+				eng_auth_drop(e, t->children[i].handle);
 	}
-	/* A replaced TA: no path checked against the old one stands (harmless if not). */
-	for (i = 0; i < t->nchildren; i++)
-		if (t->children[i].ta != NULL)
-			eng_auth_drop(e, t->children[i].handle);
 out:
 	pthread_mutex_unlock(&e->batch_lock);
 	batch_free(&b);
 	table_ents_free(tt.ents, tt.n);
+	free(tt.new_ta);
 	return rc;
 }
 
