@@ -23,6 +23,9 @@ pkg_check_modules(MXML REQUIRED IMPORTED_TARGET mxml>=3.3)
 pkg_check_modules(CMOCKA REQUIRED IMPORTED_TARGET cmocka)
 pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
 pkg_check_modules(P11KIT REQUIRED IMPORTED_TARGET p11-kit-1)
+# OpenSSL 3's libcrypto (libssl-dev): RSA signature checks and SHA-256 on
+# the request path (crypto/verify.h). SoftHSM is built on it too.
+pkg_check_modules(LIBCRYPTO REQUIRED IMPORTED_TARGET libcrypto>=3.0)
 
 find_program(OPENSSL_EXE openssl REQUIRED)
 pkg_check_modules(LIBCURL REQUIRED IMPORTED_TARGET libcurl)

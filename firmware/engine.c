@@ -627,6 +627,7 @@ eng_sign_reply(struct engine *e, const char *xml, size_t xml_len, time_t now,
 {
 	struct signer_cms_ctx ctx;
 	struct cms_signer cs;
+	struct cms_key vk;
 	unsigned char *crl = NULL, *ee = NULL;
 	size_t crl_len, ee_len;
 	bool check;
@@ -661,9 +662,9 @@ eng_sign_reply(struct engine *e, const char *xml, size_t xml_len, time_t now,
 	cs.crl_len = crl_len;
 	cs.sign = signer_cms_sign;
 	cs.sign_ctx = &ctx;
-	/* The key parsed at open: cms_sign_pk checks it is ee_der's key. */
-	rc = cms_sign_pk(&cs, &e->bpki_ee_crt.pk, (const unsigned char *)xml, xml_len, now, out,
-	    out_len);
+	/* The key prepared at open: cms_sign_pk checks it is ee_der's key. */
+	vk = verify_cms_key(e->bpki_ee_vk);
+	rc = cms_sign_pk(&cs, &vk, (const unsigned char *)xml, xml_len, now, out, out_len);
 	if (rc != 0) {
 		free(crl);
 		free(ee);
@@ -718,6 +719,9 @@ bpki_setup(struct engine *e, const struct engine_config *cfg, time_t now)
 		    "a subjectKeyIdentifier");
 	if (cms_cert_parse(&e->bpki_ee_crt, e->bpki_ee, e->bpki_ee_len, NULL) != 0)
 		return eng_err(ENGINE_ERR_CONFIG, "BPKI EE certificate unparsable");
+	if ((rc = verify_key_new(&e->bpki_ee_crt.pk, &e->bpki_ee_vk)) != 0)
+		return eng_err(rc == VERIFY_ERR_NOMEM ? ENGINE_ERR_NOMEM : ENGINE_ERR_CONFIG,
+		    "BPKI EE certificate's key: %s", verify_strerror(rc));
 	e->bpki_ee_not_before = (time_t)cms_x509_seconds(&e->bpki_ee_crt.valid_from);
 	e->bpki_ee_not_after = (time_t)cms_x509_seconds(&e->bpki_ee_crt.valid_to);
 	e->bpki_ee_renew_at = (time_t)INT64_MAX;     /* without the TA key: never */
@@ -1133,6 +1137,7 @@ engine_close(struct engine *e)
 			eng_pk_put(e->auth[i].pk);
 	free(e->auth);
 	mbedtls_x509_crt_free(&e->bpki_ee_crt);
+	verify_key_free(e->bpki_ee_vk);
 	pthread_mutex_destroy(&e->auth_lock);
 	pthread_mutex_destroy(&e->batch_lock);
 	pthread_rwlock_destroy(&e->cls_lock);

@@ -11,6 +11,6 @@ add_library(fw_engine STATIC
 	${CMAKE_CURRENT_LIST_DIR}/engine_reconcile.c)
 target_include_directories(fw_engine PUBLIC ${FIRMWARE_INCLUDE}
 	PRIVATE ${CMAKE_CURRENT_LIST_DIR})
-target_link_libraries(fw_engine PUBLIC fw_store crypto_pub crypto_cert crypto_csr
+target_link_libraries(fw_engine PUBLIC fw_store crypto_pub crypto_cert crypto_csr crypto_verify
 	crypto_signer proto_alloc proto_oob proto_updown proto_cms proto_xlog proto_res
 	mbedx509 mbedcrypto Threads::Threads)

@@ -81,35 +81,41 @@ busy_release(struct engine *e, const char *child)
 
 /* ---- passed request paths (RFC 6492 3.1.2 check 4, UD-33, UD-34) ---- */
 
-/* One length-prefixed field into the key hash. */
+/* n as 8 big-endian bytes: each field of the key hash is length-prefixed. */
 static void
-auth_feed(mbedtls_sha256_context *c, const unsigned char *p, size_t n)
+auth_len(unsigned char l[8], size_t n)
 {
-	unsigned char l[8];
 	int i;
 
 	for (i = 0; i < 8; i++)
 		l[i] = (unsigned char)((uint64_t)n >> (56 - 8 * i));
-	mbedtls_sha256_update_ret(c, l, sizeof(l));
-	mbedtls_sha256_update_ret(c, p, n);
 }
 
-/* key = SHA-256(handle, EE DER, CRL DER, TA DER), child = SHA-256(handle). */
-static void
+/*
+ * key = SHA-256(handle, EE DER, CRL DER, TA DER), child = SHA-256(handle).
+ * Nonzero only when hashing failed (then no entry may be looked up).
+ */
+static int
 auth_key(const char *handle, const struct cms_msg *cm, const struct cms_trust *t,
          unsigned char key[32], unsigned char child[32])
 {
-	mbedtls_sha256_context c;
+	unsigned char l[4][8];
+	struct verify_part parts[8];
 
 	eng_sha256((const unsigned char *)handle, strlen(handle), child);
-	mbedtls_sha256_init(&c);
-	mbedtls_sha256_starts_ret(&c, 0);
-	auth_feed(&c, child, 32);
-	auth_feed(&c, cm->ee.raw.p, cm->ee.raw.len);
-	auth_feed(&c, cm->crl.raw.p, cm->crl.raw.len);
-	auth_feed(&c, t->ta_der, t->ta_len);
-	mbedtls_sha256_finish_ret(&c, key);
-	mbedtls_sha256_free(&c);
+	auth_len(l[0], 32);
+	auth_len(l[1], cm->ee.raw.len);
+	auth_len(l[2], cm->crl.raw.len);
+	auth_len(l[3], t->ta_len);
+	parts[0] = (struct verify_part){ l[0], 8 };
+	parts[1] = (struct verify_part){ child, 32 };
+	parts[2] = (struct verify_part){ l[1], 8 };
+	parts[3] = (struct verify_part){ cm->ee.raw.p, cm->ee.raw.len };
+	parts[4] = (struct verify_part){ l[2], 8 };
+	parts[5] = (struct verify_part){ cm->crl.raw.p, cm->crl.raw.len };
+	parts[6] = (struct verify_part){ l[3], 8 };
+	parts[7] = (struct verify_part){ t->ta_der, t->ta_len };
+	return verify_sha256(parts, 8, key);
 }
 
 static struct eng_auth *
@@ -124,7 +130,7 @@ eng_pk_put(struct eng_pk *p)
 {
 	if (p == NULL || --p->refs > 0)
 		return;
-	mbedtls_pk_free(&p->pk);
+	verify_key_free(p->key);
 	free(p);
 }
 
@@ -136,18 +142,15 @@ auth_clear(struct eng_auth *a)
 	memset(a, 0, sizeof(*a));
 }
 
-/* The EE key of cm parsed into a new eng_pk (one reference), or NULL. */
+/* The EE key of cm prepared into a new eng_pk (one reference), or NULL. */
 static struct eng_pk *
 auth_pk_new(const struct cms_msg *cm)
 {
 	struct eng_pk *p;
 
-	if (cm->ee.pk_raw.p == NULL || (p = calloc(1, sizeof(*p))) == NULL)
+	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return NULL;
-	mbedtls_pk_init(&p->pk);
-	if (mbedtls_pk_parse_public_key(&p->pk, cm->ee.pk_raw.p, cm->ee.pk_raw.len) != 0 ||
-	    mbedtls_pk_get_type(&p->pk) != MBEDTLS_PK_RSA) {
-		mbedtls_pk_free(&p->pk);
+	if (verify_key_new(&cm->ee.pk, &p->key) != 0) {
 		free(p);
 		return NULL;
 	}
@@ -155,13 +158,25 @@ auth_pk_new(const struct cms_msg *cm)
 	return p;
 }
 
+/* The message's signature, under pk's key when there is one. */
+static int
+auth_signature(const struct cms_msg *cm, const struct eng_pk *pk)
+{
+	struct cms_key k;
+
+	if (pk == NULL)
+		return cms_check_signature(cm);
+	k = verify_cms_key(pk->key);
+	return cms_check_signature_pk(cm, &k);
+}
+
 /*
  * cms_verify() for a request from child handle, with the path and CRL
  * half (cms_verify_path) skipped when the same EE, CRL and TA passed it
  * before and now is inside the window it reported. The message digest and
- * signature are checked every time, first; on a cache hit with the EE key
- * kept from the first time (cms_check_signature_pk, which still insists on
- * the certificate's key). Returns 0 or a CMS_ERR_* code.
+ * signature are checked every time, first, with the EE key prepared once
+ * (crypto/verify.h) and kept in the entry (cms_check_signature_pk still
+ * insists that it is the certificate's key). Returns 0 or a CMS_ERR_* code.
  */
 static int
 auth_verify(struct engine *e, const char *handle, const struct cms_msg *cm,
@@ -171,16 +186,18 @@ auth_verify(struct engine *e, const char *handle, const struct cms_msg *cm,
 	struct cms_window w;
 	struct eng_auth *s, *victim;
 	struct eng_pk *pk = NULL;
-	bool hit = false;
+	bool hit = false, shared = false;
 	size_t i;
 	int rc;
 
-	if (!cm->has_crl || cm->ee.raw.p == NULL || cm->crl.raw.p == NULL) {
-		if ((rc = cms_check_signature(cm)) != 0)
-			return rc;
-		return cms_verify_path(cm, t, now, NULL);
+	if (!cm->has_crl || cm->ee.raw.p == NULL || cm->crl.raw.p == NULL ||
+	    auth_key(handle, cm, t, key, child) != 0) {
+		/* Nothing to key an entry on: the whole check, nothing kept. */
+		pk = auth_pk_new(cm);
+		rc = auth_signature(cm, pk);
+		eng_pk_put(pk);
+		return rc != 0 ? rc : cms_verify_path(cm, t, now, NULL);
 	}
-	auth_key(handle, cm, t, key, child);
 	pthread_mutex_lock(&e->auth_lock);
 	s = auth_set(e, key);
 	for (i = 0; i < ENG_AUTH_WAYS; i++)
@@ -188,28 +205,30 @@ auth_verify(struct engine *e, const char *handle, const struct cms_msg *cm,
 			if (now >= s[i].not_before && now <= s[i].not_after) {
 				s[i].used = ++e->auth_tick;
 				hit = true;
-				if ((pk = s[i].pk) != NULL)
+				if ((pk = s[i].pk) != NULL) {
 					pk->refs++;
+					shared = true;
+				}
 			} else {
 				auth_clear(&s[i]);   /* outside its window */
 			}
 			break;
 		}
 	pthread_mutex_unlock(&e->auth_lock);
-	if (pk != NULL) {
-		rc = cms_check_signature_pk(cm, &pk->pk);
-		pthread_mutex_lock(&e->auth_lock);
+	if (pk == NULL)
+		pk = auth_pk_new(cm);    /* NULL (no memory): checked without it */
+	rc = auth_signature(cm, pk);
+	if (rc == 0 && !hit)
+		rc = cms_verify_path(cm, t, now, &w);
+	if (rc != 0 || hit) {
+		if (shared)
+			pthread_mutex_lock(&e->auth_lock);
 		eng_pk_put(pk);
-		pthread_mutex_unlock(&e->auth_lock);
+		if (shared)
+			pthread_mutex_unlock(&e->auth_lock);
 		return rc;
 	}
-	if ((rc = cms_check_signature(cm)) != 0)
-		return rc;
-	if (hit)
-		return 0;
-	if ((rc = cms_verify_path(cm, t, now, &w)) != 0)
-		return rc;
-	pk = auth_pk_new(cm);     /* NULL (no memory): the entry works without it */
+	/* A new entry, which takes pk's reference. */
 	pthread_mutex_lock(&e->auth_lock);
 	s = auth_set(e, key);
 	victim = &s[0];

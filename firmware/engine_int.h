@@ -15,6 +15,7 @@
 #include "crypto/crl.h"
 #include "crypto/pubpoint.h"
 #include "crypto/signer.h"
+#include "crypto/verify.h"
 #include "firmware/engine.h"
 #include "firmware/store.h"
 #include "proto/cms.h"
@@ -54,12 +55,12 @@ struct eng_auth {
 };
 
 /*
- * An EE public key parsed once (cms_check_signature_pk: its Montgomery
- * constant is computed once). Reference-counted under auth_lock so that an
- * entry evicted while a worker checks a signature with it stays alive.
+ * An EE public key prepared once for cms_check_signature_pk (crypto/verify.h).
+ * Reference-counted under auth_lock so that an entry evicted while a worker
+ * checks a signature with it stays alive.
  */
 struct eng_pk {
-	mbedtls_pk_context pk;
+	struct verify_key *key;
 	unsigned refs;
 };
 
@@ -129,6 +130,7 @@ struct engine {
 	 * checks each reply's signature (cms_signer.ee_pk).
 	 */
 	mbedtls_x509_crt bpki_ee_crt;
+	struct verify_key *bpki_ee_vk;   /* its key, for the check of each reply's signature */
 
 	/* Passed request paths, ENG_AUTH_SETS x ENG_AUTH_WAYS; under auth_lock. */
 	struct eng_auth *auth;

@@ -705,37 +705,37 @@ cms_check_signature(const struct cms_msg *msg)
 	return rc == 0 ? 0 : CMS_ERR_SIGNATURE;
 }
 
+/* See cms.h. */
+int
+cms_key_sha256(const struct cms_key *key, const unsigned char *p, size_t len,
+               unsigned char md[32])
+{
+	if (key != NULL && key->ops != NULL && key->ops->sha256 != NULL)
+		return key->ops->sha256(p, len, md) == 0 ? 0 : -1;
+	return mbedtls_sha256_ret(p, len, md, 0) == 0 ? 0 : -1;
+}
+
 /*
- * cms_check_signature() with the signature checked under ee_pk, a copy of
- * the EE certificate's key the caller keeps (mbed TLS caches the RSA
- * Montgomery constant in it). Refused unless ee_pk has the same RSA modulus
- * and exponent as msg->ee's key, so the check is still against the
- * certificate. See cms.h.
+ * cms_check_signature() with the signature checked under ee_key, a key the
+ * caller prepared and keeps; refused unless it is msg->ee's key, so the
+ * check is still against the certificate. See cms.h.
  */
 int
-cms_check_signature_pk(const struct cms_msg *msg, mbedtls_pk_context *ee_pk)
+cms_check_signature_pk(const struct cms_msg *msg, const struct cms_key *ee_key)
 {
 	unsigned char hash[CMS_SHA256_LEN];
-	const mbedtls_rsa_context *a, *b;
-	int rc;
 
 	if (msg == NULL || msg->xml == NULL || msg->signed_attrs == NULL || msg->sig == NULL ||
-	    ee_pk == NULL)
+	    ee_key == NULL || ee_key->ops == NULL || ee_key->key == NULL)
 		return CMS_ERR_ARG;
-	if (mbedtls_pk_get_type(ee_pk) != MBEDTLS_PK_RSA ||
-	    mbedtls_pk_get_type(&msg->ee.pk) != MBEDTLS_PK_RSA)
+	if (!ee_key->ops->same(ee_key->key, &msg->ee.pk))
 		return CMS_ERR_ARG;
-	a = mbedtls_pk_rsa(*ee_pk);
-	b = mbedtls_pk_rsa(msg->ee.pk);
-	if (mbedtls_mpi_cmp_mpi(&a->N, &b->N) != 0 || mbedtls_mpi_cmp_mpi(&a->E, &b->E) != 0)
-		return CMS_ERR_ARG;
-	if (mbedtls_sha256_ret(msg->xml, msg->xml_len, hash, 0) != 0)
+	if (cms_key_sha256(ee_key, msg->xml, msg->xml_len, hash) != 0)
 		return CMS_ERR_DIGEST_MISMATCH;
 	if (memcmp(hash, msg->md_attr, sizeof(hash)) != 0)
 		return CMS_ERR_DIGEST_MISMATCH;
-	if (mbedtls_sha256_ret(msg->signed_attrs, msg->signed_attrs_len, hash, 0) != 0)
+	if (cms_key_sha256(ee_key, msg->signed_attrs, msg->signed_attrs_len, hash) != 0)
 		return CMS_ERR_SIGNATURE;
-	rc = mbedtls_pk_verify(ee_pk, MBEDTLS_MD_SHA256, hash, sizeof(hash),
-	    msg->sig, msg->sig_len);
-	return rc == 0 ? 0 : CMS_ERR_SIGNATURE;
+	return ee_key->ops->check(ee_key->key, hash, msg->sig, msg->sig_len) == 0 ? 0 :
+	    CMS_ERR_SIGNATURE;
 }

@@ -160,32 +160,12 @@ check_signer(const struct cms_signer *signer, mbedtls_x509_crt *ee, mbedtls_x509
 }
 
 /*
- * The key that checks the callback's signature: ee_pk when it is
- * the certificate's key (same RSA modulus and exponent; its precomputed
- * Montgomery constant is reused), else the key parsed from the certificate.
- */
-static mbedtls_pk_context *
-verify_key(const mbedtls_pk_context *ee_pk, mbedtls_x509_crt *ee)
-{
-	const mbedtls_rsa_context *a, *b;
-
-	if (ee_pk == NULL || mbedtls_pk_get_type(ee_pk) != MBEDTLS_PK_RSA ||
-	    mbedtls_pk_get_type(&ee->pk) != MBEDTLS_PK_RSA)
-		return &ee->pk;
-	a = mbedtls_pk_rsa(*ee_pk);
-	b = mbedtls_pk_rsa(ee->pk);
-	if (mbedtls_mpi_cmp_mpi(&a->N, &b->N) != 0 || mbedtls_mpi_cmp_mpi(&a->E, &b->E) != 0)
-		return &ee->pk;
-	return (mbedtls_pk_context *)ee_pk;
-}
-
-/*
  * The signed attributes over econtent and their signature by the callback,
  * checked against the EE key. attrs_buf holds the attributes; *attrs and
  * *attrs_len point into it. *sig is malloc'd (caller frees) on success.
  */
 static int
-sign_attrs(const struct cms_signer *signer, const mbedtls_pk_context *ee_pk,
+sign_attrs(const struct cms_signer *signer, const struct cms_key *ee_key,
            mbedtls_x509_crt *ee, const char *ct,
            size_t ct_len, const unsigned char *econtent, size_t len, time_t signing_time,
            unsigned char attrs_buf[ATTRS_MAX], unsigned char **attrs, size_t *attrs_len,
@@ -197,7 +177,7 @@ sign_attrs(const struct cms_signer *signer, const mbedtls_pk_context *ee_pk,
 
 	/* signedAttrs, then the signature over their DER SET OF (RFC 5652 5.4). */
 	rc = CMS_ERR_NOMEM;
-	if (mbedtls_sha256_ret(econtent, len, md, 0) != 0)
+	if (cms_key_sha256(ee_key, econtent, len, md) != 0)
 		goto out;
 	*attrs = attrs_buf + ATTRS_MAX;
 	if ((ret = write_signed_attrs(attrs, attrs_buf, ct, ct_len, md, signing_time)) < 0) {
@@ -205,7 +185,7 @@ sign_attrs(const struct cms_signer *signer, const mbedtls_pk_context *ee_pk,
 		goto out;
 	}
 	*attrs_len = (size_t)ret;
-	if (mbedtls_sha256_ret(*attrs, *attrs_len, md, 0) != 0)
+	if (cms_key_sha256(ee_key, *attrs, *attrs_len, md) != 0)
 		goto out;
 	sig_size = mbedtls_pk_get_len(&ee->pk);
 	if ((s = malloc(sig_size)) == NULL)
@@ -216,9 +196,13 @@ sign_attrs(const struct cms_signer *signer, const mbedtls_pk_context *ee_pk,
 		goto out;
 	/* Catch a key that does not match the certificate before a peer does. */
 	rc = CMS_ERR_SIGN_VERIFY;
-	if (mbedtls_pk_verify(verify_key(ee_pk, ee), MBEDTLS_MD_SHA256, md, sizeof(md), s,
-	    slen) != 0)
+	if (ee_key != NULL && ee_key->ops != NULL && ee_key->key != NULL &&
+	    ee_key->ops->same(ee_key->key, &ee->pk)) {
+		if (ee_key->ops->check(ee_key->key, md, s, slen) != 0)
+			goto out;
+	} else if (mbedtls_pk_verify(&ee->pk, MBEDTLS_MD_SHA256, md, sizeof(md), s, slen) != 0) {
 		goto out;
+	}
 	*sig = s;
 	*sig_len = slen;
 	s = NULL;
@@ -334,9 +318,9 @@ cms_sign(const struct cms_signer *signer, const unsigned char *xml, size_t xml_l
 	return cms_sign_pk(signer, NULL, xml, xml_len, signing_time, out, out_len);
 }
 
-/* cms_sign() with a pre-parsed EE key for the self-check. See cms.h. */
+/* cms_sign() with a prepared EE key for the self-check. See cms.h. */
 int
-cms_sign_pk(const struct cms_signer *signer, const mbedtls_pk_context *ee_pk,
+cms_sign_pk(const struct cms_signer *signer, const struct cms_key *ee_key,
             const unsigned char *xml, size_t xml_len, time_t signing_time,
             unsigned char **out, size_t *out_len)
 {
@@ -359,7 +343,7 @@ cms_sign_pk(const struct cms_signer *signer, const mbedtls_pk_context *ee_pk,
 	mbedtls_x509_crl_init(&crl);
 	if ((rc = check_signer(signer, &ee, &crl, &info)) != 0)
 		goto out;
-	if ((rc = sign_attrs(signer, ee_pk, &ee, CMS_OID_CT_XML, MBEDTLS_OID_SIZE(CMS_OID_CT_XML),
+	if ((rc = sign_attrs(signer, ee_key, &ee, CMS_OID_CT_XML, MBEDTLS_OID_SIZE(CMS_OID_CT_XML),
 	    xml, xml_len, signing_time, attrs_buf, &attrs, &attrs_len, &sig, &sig_len)) != 0)
 		goto out;
 	rc = encode(signer, info.ski, info.ski_len, CMS_OID_CT_XML,

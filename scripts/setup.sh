@@ -17,7 +17,7 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
 	build-essential cmake pkg-config clang libclang-rt-14-dev \
 	libmbedtls-dev libmxml-dev libcmocka-dev libsqlite3-dev \
-	p11-kit libp11-kit-dev softhsm2 opensc libhttp-parser-dev libcurl4-openssl-dev \
+	p11-kit libp11-kit-dev softhsm2 opensc libhttp-parser-dev libcurl4-openssl-dev libssl-dev \
 	openssl ca-certificates dpkg-dev python3 \
 	rpki-client fort-validator iproute2 curl \
 	qemu-system-x86 linux-image-amd64 busybox-static cpio zstd xz-utils e2fsprogs kmod binutils >/dev/null

@@ -912,11 +912,58 @@ test_strerror(void **state)
 }
 
 /*
+ * A struct cms_key on an mbed TLS key, counting its checks (the engine's
+ * comes from crypto/verify.h, tested in tests/crypto/test_verify.c).
+ */
+static int tk_checks;
+
+static bool
+tk_same(const void *key, const mbedtls_pk_context *pk)
+{
+	const mbedtls_pk_context *k = key;
+
+	if (mbedtls_pk_get_type(k) != MBEDTLS_PK_RSA || mbedtls_pk_get_type(pk) != MBEDTLS_PK_RSA)
+		return false;
+	return mbedtls_mpi_cmp_mpi(&mbedtls_pk_rsa(*k)->N, &mbedtls_pk_rsa(*pk)->N) == 0 &&
+	    mbedtls_mpi_cmp_mpi(&mbedtls_pk_rsa(*k)->E, &mbedtls_pk_rsa(*pk)->E) == 0;
+}
+
+static int
+tk_check(const void *key, const unsigned char md[32], const unsigned char *sig, size_t sig_len)
+{
+	tk_checks++;
+	return mbedtls_pk_verify((mbedtls_pk_context *)key, MBEDTLS_MD_SHA256, md, 32, sig,
+	    sig_len);
+}
+
+/* The digest through the key too, counted. */
+static int tk_digests;
+
+static int
+tk_sha256(const unsigned char *p, size_t len, unsigned char md[32])
+{
+	tk_digests++;
+	return mbedtls_sha256_ret(p, len, md, 0);
+}
+
+static const struct cms_key_ops tk_ops = { tk_same, tk_check, tk_sha256 };
+static const struct cms_key_ops tk_ops_own_digest = { tk_same, tk_check, NULL };
+
+static struct cms_key
+tk(const mbedtls_pk_context *pk)
+{
+	struct cms_key k = { &tk_ops, pk };
+
+	return k;
+}
+
+/*
  * UD-33, UD-34: cms_verify_path() is the path + CRL half of cms_verify():
  * it reports the window in which it holds and does not look at the
  * signature (so a caller that skips it must still check that).
- * cms_sign_pk(): a pre-parsed key gives the same bytes, and a key that is
- * not the certificate's never lets a wrong signing key through.
+ * cms_sign_pk(): a prepared key gives the same bytes and checks the
+ * signature; a key that is not the certificate's is not used, and never
+ * lets a wrong signing key through.
  */
 static void
 test_verify_path_and_sign_pk(void **state)
@@ -931,27 +978,38 @@ test_verify_path_and_sign_pk(void **state)
 	(void)state;
 	assert_int_equal(cms_sign(&s, (const unsigned char *)XML, strlen(XML), NOW - 60,
 	    &ref, &ref_len), 0);
-	/* The certificate's key, pre-parsed: the same message. */
-	assert_int_equal(cms_sign_pk(&s, &P.ee_key, (const unsigned char *)XML, strlen(XML),
+	struct cms_key ee_k = tk(&P.ee_key), other_k = tk(&P.other_key), ec_k = tk(&P.ec_key);
+
+	/* The certificate's key, prepared: the same message, checked with it. */
+	tk_checks = 0;
+	tk_digests = 0;
+	assert_int_equal(cms_sign_pk(&s, &ee_k, (const unsigned char *)XML, strlen(XML),
 	    NOW - 60, &out, &out_len), 0);
+	assert_int_equal(tk_checks, 1);
+	assert_int_equal(tk_digests, 2);     /* eContent, signed attributes */
 	assert_int_equal(out_len, ref_len);
 	assert_memory_equal(out, ref, ref_len);
 	free(out);
 	out = NULL;
-	/* Another key given: ignored (the certificate's key checks), still fine. */
-	assert_int_equal(cms_sign_pk(&s, &P.other_key, (const unsigned char *)XML, strlen(XML),
+	/* Another key given: not used (the certificate's key checks), still fine. */
+	assert_int_equal(cms_sign_pk(&s, &other_k, (const unsigned char *)XML, strlen(XML),
 	    NOW - 60, &out, &out_len), 0);
+	assert_int_equal(tk_checks, 1);
 	assert_memory_equal(out, ref, ref_len);
 	free(out);
 	out = NULL;
-	/* The callback signs with the wrong key: caught with or without ee_pk. */
+	/* The callback signs with the wrong key: caught with or without ee_key. */
 	s.sign_ctx = &P.other_key;
-	assert_int_equal(cms_sign_pk(&s, &P.ee_key, (const unsigned char *)XML, strlen(XML),
+	assert_int_equal(cms_sign_pk(&s, &ee_k, (const unsigned char *)XML, strlen(XML),
 	    NOW - 60, &out, &out_len), CMS_ERR_SIGN_VERIFY);
-	assert_int_equal(cms_sign_pk(&s, &P.other_key, (const unsigned char *)XML, strlen(XML),
+	assert_int_equal(tk_checks, 2);
+	assert_int_equal(cms_sign_pk(&s, &other_k, (const unsigned char *)XML, strlen(XML),
 	    NOW - 60, &out, &out_len), CMS_ERR_SIGN_VERIFY);
-	assert_int_equal(cms_sign_pk(&s, &P.ec_key, (const unsigned char *)XML, strlen(XML),
+	assert_int_equal(cms_sign_pk(&s, &ec_k, (const unsigned char *)XML, strlen(XML),
 	    NOW - 60, &out, &out_len), CMS_ERR_SIGN_VERIFY);
+	assert_int_equal(cms_sign_pk(&s, NULL, (const unsigned char *)XML, strlen(XML),
+	    NOW - 60, &out, &out_len), CMS_ERR_SIGN_VERIFY);
+	assert_int_equal(tk_checks, 2);
 	assert_null(out);
 
 	/* The window: the latest notBefore / thisUpdate, the earliest notAfter / nextUpdate - 1. */
@@ -990,6 +1048,8 @@ test_check_signature_pk(void **state)
 	struct cms_signer s = default_signer();
 	unsigned char *ref = NULL;
 	size_t ref_len = 0;
+	struct cms_key ee_k = tk(&P.ee_key), other_k = tk(&P.other_key), ec_k = tk(&P.ec_key);
+	struct cms_key broken = { NULL, &P.ee_key };
 	struct cms_msg m;
 
 	(void)state;
@@ -997,22 +1057,41 @@ test_check_signature_pk(void **state)
 	    &ref, &ref_len), 0);
 	cms_msg_init(&m);
 	assert_int_equal(cms_decode(&m, ref, ref_len, NULL), 0);
-	assert_int_equal(cms_check_signature_pk(&m, &P.ee_key), 0);
-	assert_int_equal(cms_check_signature_pk(&m, &P.ee_key), 0);   /* constants cached */
-	assert_int_equal(cms_check_signature_pk(&m, &P.other_key), CMS_ERR_ARG);
-	assert_int_equal(cms_check_signature_pk(&m, &P.ec_key), CMS_ERR_ARG);
+	tk_checks = 0;
+	tk_digests = 0;
+	assert_int_equal(cms_check_signature_pk(&m, &ee_k), 0);
+	assert_int_equal(cms_check_signature_pk(&m, &ee_k), 0);
+	assert_int_equal(tk_checks, 2);
+	assert_int_equal(tk_digests, 4);
+	/* A key without its own digest: mbed TLS's. */
+	{
+		struct cms_key own = { &tk_ops_own_digest, &P.ee_key };
+		unsigned char a[32], b[32];
+
+		assert_int_equal(cms_check_signature_pk(&m, &own), 0);
+		assert_int_equal(tk_checks, 3);
+		assert_int_equal(tk_digests, 4);
+		assert_int_equal(cms_key_sha256(NULL, m.xml, m.xml_len, a), 0);
+		assert_int_equal(cms_key_sha256(&ee_k, m.xml, m.xml_len, b), 0);
+		assert_memory_equal(a, b, 32);
+		assert_int_equal(tk_digests, 5);
+	}
+	assert_int_equal(cms_check_signature_pk(&m, &other_k), CMS_ERR_ARG);
+	assert_int_equal(cms_check_signature_pk(&m, &ec_k), CMS_ERR_ARG);
+	assert_int_equal(cms_check_signature_pk(&m, &broken), CMS_ERR_ARG);
 	assert_int_equal(cms_check_signature_pk(&m, NULL), CMS_ERR_ARG);
-	assert_int_equal(cms_check_signature_pk(NULL, &P.ee_key), CMS_ERR_ARG);
+	assert_int_equal(cms_check_signature_pk(NULL, &ee_k), CMS_ERR_ARG);
+	assert_int_equal(tk_checks, 3);   /* none of the refused keys checked */
 	/* The eContent changed after signing: the digest no longer matches. */
 	m.xml[0] ^= 0x01;
-	assert_int_equal(cms_check_signature_pk(&m, &P.ee_key), CMS_ERR_DIGEST_MISMATCH);
+	assert_int_equal(cms_check_signature_pk(&m, &ee_k), CMS_ERR_DIGEST_MISMATCH);
 	cms_msg_free(&m);
-	assert_int_equal(cms_check_signature_pk(&m, &P.ee_key), CMS_ERR_ARG);   /* empty */
+	assert_int_equal(cms_check_signature_pk(&m, &ee_k), CMS_ERR_ARG);   /* empty */
 	/* A bad signature value: refused with the kept key too. */
 	ref[ref_len - 1] ^= 0x01;
 	assert_int_equal(cms_decode(&m, ref, ref_len, NULL), 0);
 	assert_int_equal(cms_check_signature(&m), CMS_ERR_SIGNATURE);
-	assert_int_equal(cms_check_signature_pk(&m, &P.ee_key), CMS_ERR_SIGNATURE);
+	assert_int_equal(cms_check_signature_pk(&m, &ee_k), CMS_ERR_SIGNATURE);
 	cms_msg_free(&m);
 	free(ref);
 }

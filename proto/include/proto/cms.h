@@ -326,16 +326,39 @@ int cms_sign(const struct cms_signer *signer, const unsigned char *xml, size_t x
              time_t signing_time, unsigned char **out, size_t *out_len);
 
 /*
- * cms_sign() with ee_pk (NULL: as cms_sign), the EE's public key parsed
- * once by the caller, for the check of the callback's signature, so that
- * the key is not parsed and its Montgomery constant not recomputed for
- * every message. It is used only when its RSA modulus and exponent equal
- * those of signer->ee_der's key (else the certificate's key is parsed as
- * usual), so the check is still against the certificate. Not modified
- * beyond mbed TLS's lazily cached constants; mbed TLS serialises the RSA
- * operation on it (MBEDTLS_THREADING_C), so threads may share it.
+ * A public key prepared once by the caller for checking RSA PKCS#1 v1.5
+ * signatures over SHA-256 digests, so that it is not parsed and set up for
+ * every message (crypto/verify.h makes one on OpenSSL's libcrypto, whose
+ * RSA public operation is faster than mbed TLS's). same() says whether pk
+ * (an mbed TLS key) has the key's RSA modulus and exponent; check() returns
+ * 0 only when sig is a valid signature of the 32-byte digest md; sha256()
+ * (may be NULL: mbed TLS's is used) computes the digests of the message
+ * that go with it, returning 0. All may be called from several threads at
+ * once on the same key.
  */
-int cms_sign_pk(const struct cms_signer *signer, const mbedtls_pk_context *ee_pk,
+struct cms_key_ops {
+	bool (*same)(const void *key, const mbedtls_pk_context *pk);
+	int (*check)(const void *key, const unsigned char md[32], const unsigned char *sig,
+	             size_t sig_len);
+	int (*sha256)(const unsigned char *p, size_t len, unsigned char md[32]);
+};
+
+struct cms_key {
+	const struct cms_key_ops *ops;
+	const void *key;
+};
+
+/* SHA-256 of p with key's sha256 (key NULL or without one: mbed TLS's). 0 or -1. */
+int cms_key_sha256(const struct cms_key *key, const unsigned char *p, size_t len,
+                   unsigned char md[32]);
+
+/*
+ * cms_sign() with ee_key (NULL: as cms_sign) checking the callback's
+ * signature. It is used only when it is signer->ee_der's key (ops->same);
+ * otherwise the certificate's key is parsed and checks as usual, so the
+ * check is always against the certificate.
+ */
+int cms_sign_pk(const struct cms_signer *signer, const struct cms_key *ee_key,
                 const unsigned char *xml, size_t xml_len, time_t signing_time,
                 unsigned char **out, size_t *out_len);
 
@@ -364,16 +387,12 @@ const char *cms_strerror(int err);
 
 /*
  * cms_check_signature() (message-digest and the RSA signature, both
- * checked) with the signature verified under ee_pk, the EE certificate's
- * public key parsed once and kept by the caller (e.g. from msg->ee.pk_raw
- * with mbedtls_pk_parse_public_key), so that mbed TLS's lazily computed
- * Montgomery constant is reused across messages. CMS_ERR_ARG unless ee_pk
- * and msg->ee's key are RSA with the same modulus and exponent: the check
- * is still against the certificate's key. mbed TLS serialises the RSA
- * operation on ee_pk (MBEDTLS_THREADING_C), so threads may share it; the
- * caller keeps it alive for the call.
+ * checked) with the signature checked under ee_key, a key the caller
+ * prepared from the EE certificate's and keeps (struct cms_key).
+ * CMS_ERR_ARG unless ee_key is msg->ee's key (ops->same): the check is
+ * still against the certificate's key.
  */
-int cms_check_signature_pk(const struct cms_msg *msg, mbedtls_pk_context *ee_pk);
+int cms_check_signature_pk(const struct cms_msg *msg, const struct cms_key *ee_key);
 
 /*
  * A DER time value (X.690 11.7, 11.8; no fraction): tag 0x17 UTCTime
