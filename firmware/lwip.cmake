@@ -44,7 +44,8 @@ add_library(fw_lwip STATIC
 	${LWIP_DIR}/src/api/tcpip.c
 	${LWIP_DIR}/src/netif/ethernet.c
 	${FW_LWIP_PORT}/sys_arch.c
-	${FW_LWIP_PORT}/fw_lwip.c)
+	${FW_LWIP_PORT}/fw_lwip.c
+	${FW_LWIP_PORT}/fw_lwip_txq.c)
 target_include_directories(fw_lwip SYSTEM PUBLIC ${LWIP_DIR}/src/include)
 target_include_directories(fw_lwip PUBLIC ${FW_LWIP_PORT})
 target_link_libraries(fw_lwip PUBLIC hal Threads::Threads PRIVATE mbedcrypto)

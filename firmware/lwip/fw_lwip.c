@@ -116,12 +116,13 @@ fw_lwip_lock_core(void)
 	core_held = 1;
 }
 
-/* UNLOCK_TCPIP_CORE(). */
+/* UNLOCK_TCPIP_CORE(); then the frames queued meanwhile leave (fw_lwip_txq_output). */
 void
 fw_lwip_unlock_core(void)
 {
 	core_held = 0;
 	sys_mutex_unlock(&lock_tcpip_core);
+	fw_lwip_txq_after_unlock();
 }
 
 /* LWIP_ASSERT_CORE_LOCKED(): once the stack runs, the caller holds the lock. */
@@ -203,7 +204,7 @@ fw_lwip_get_stats(struct fw_lwip_stats *out)
 	use_from(&out->pbuf_pool, lwip_stats.memp[MEMP_PBUF_POOL]);
 	out->link_rx = lwip_stats.link.recv;
 	out->link_tx = lwip_stats.link.xmit;
-	out->link_drop = lwip_stats.link.drop;
+	out->link_drop = lwip_stats.link.drop + fw_lwip_txq_write_failed();
 	out->tcp_rx = lwip_stats.tcp.recv;
 	out->tcp_tx = lwip_stats.tcp.xmit;
 	out->tcp_drop = lwip_stats.tcp.drop;

@@ -15,10 +15,13 @@
 #ifndef UPDOWN_FW_LWIP_H
 #define UPDOWN_FW_LWIP_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "hal/entropy.h"
 #include "hal/log.h"
+#include "lwip/err.h"
+#include "lwip/pbuf.h"
 
 #define FW_LWIP_ERR_ARG     -0x2201 /* NULL entropy source */
 #define FW_LWIP_ERR_STATE   -0x2202 /* already started (once per process) */
@@ -35,6 +38,42 @@
  * Returns 0 or FW_LWIP_ERR_*.
  */
 int fw_lwip_start(const struct hal_entropy *entropy, const struct hal_log *log);
+
+/*
+ * Deferred transmission, for the boards' netif drivers. linkoutput runs
+ * with the core lock held; a driver that writes the frame to its device
+ * there keeps every other thread that needs lwIP (the receive thread,
+ * workers sending replies) waiting through the system call, and on a TAP
+ * device through the peer's TCP receive path too, which the kernel runs
+ * inside that write. Instead, linkoutput hands the frame to
+ * fw_lwip_txq_output(), which copies it into the queue; whichever thread
+ * next releases the core lock writes the queued frames with the driver's
+ * write function just after releasing it: in order, one thread at a time
+ * per queue. A full queue (FW_LWIP_TXQ_FRAMES) is written out at once,
+ * under the lock, as without a queue. write returns 0, or nonzero for a
+ * frame it dropped (counted in link_drop; TCP retransmits); it runs
+ * without the core lock, so it must not call lwIP.
+ */
+#define FW_LWIP_TXQ_FRAMES 64
+
+typedef int (*fw_lwip_write_fn)(void *ctx, const unsigned char *frame, size_t len);
+struct fw_lwip_txq;
+
+/* A queue of frames up to frame_max bytes for write(ctx, ...). *out: fw_lwip_txq_free. */
+int fw_lwip_txq_new(size_t frame_max, fw_lwip_write_fn write, void *ctx,
+                    struct fw_lwip_txq **out);
+
+/* netif->linkoutput's work (core lock held): queue a copy of p. */
+err_t fw_lwip_txq_output(struct fw_lwip_txq *q, struct pbuf *p);
+
+/* Write out what q holds now (e.g. before the device closes). */
+void fw_lwip_txq_flush(struct fw_lwip_txq *q);
+
+/*
+ * Write out what q holds and free it; write is not called after. The netif
+ * must be removed first (nothing may queue to q any more). Accepts NULL.
+ */
+void fw_lwip_txq_free(struct fw_lwip_txq *q);
 
 /* A pool's use: now, the high-water mark, and failed allocations. */
 struct fw_lwip_use {

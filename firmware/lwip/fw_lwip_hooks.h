@@ -11,4 +11,11 @@
 u32_t fw_lwip_tcp_isn(const ip_addr_t *local_ip, u16_t local_port,
     const ip_addr_t *remote_ip, u16_t remote_port);
 
+/*
+ * Port-internal (fw_lwip_txq.c): write out the deferred frames, called by
+ * UNLOCK_TCPIP_CORE() after the unlock; frames a driver failed to write.
+ */
+void fw_lwip_txq_after_unlock(void);
+unsigned fw_lwip_txq_write_failed(void);
+
 #endif

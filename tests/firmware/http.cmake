@@ -25,3 +25,7 @@ updown_test(test_http_stop SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_http_stop.c
 updown_test(test_http_board SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_http_board.c LIBS board_posix)
 # The lwIP port in-process: entropy seeding, RFC 6528 ISNs, options, core-lock assertion.
 updown_test(test_http_lwip SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_http_lwip.c LIBS fw_lwip)
+# Deferred transmission of the boards' netif drivers (fw_lwip_txq), in-process.
+find_package(Threads REQUIRED)
+updown_test(test_lwip_txq SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_lwip_txq.c
+	LIBS fw_lwip Threads::Threads)
