@@ -23,40 +23,44 @@
 #include "lwip/etharp.h"
 #include "lwip/pbuf.h"
 #include "lwip/tcpip.h"
+#include "lwip/stats.h"
 #include "netif/ethernet.h"
 
+#include "fw_lwip.h"
 #include "posix_int.h"
 
 /* Largest frame: 1500-byte MTU + Ethernet header + a VLAN tag to spare. */
 #define TAP_FRAME_MAX 1522
 
+/* fw_lwip_txq's write: one frame to the device, after the core lock is released. */
+static int
+tap_write(void *ctx, const unsigned char *frame, size_t len)
+{
+	struct tap_if *t = ctx;
+	ssize_t n;
+
+	do
+		n = write(t->fd, frame, len);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)len) {
+		/* The kernel side is gone or its queue is full: TCP retransmits. */
+		t->tx_drop++;
+		return -1;
+	}
+	t->tx_frames++;
+	return 0;
+}
+
 static err_t
 tap_linkoutput(struct netif *netif, struct pbuf *p)
 {
 	struct tap_if *t = netif->state;
-	unsigned char frame[TAP_FRAME_MAX];
-	ssize_t n;
 
-	if (p->tot_len > sizeof(frame)) {
-		t->tx_drop++;
-		return ERR_BUF;
-	}
-	if (pbuf_copy_partial(p, frame, p->tot_len, 0) != p->tot_len) {
-		t->tx_drop++;
-		return ERR_BUF;
-	}
-	do
-		n = write(t->fd, frame, p->tot_len);
-	while (n < 0 && errno == EINTR);
-	if (n != (ssize_t)p->tot_len) {
-		/* The kernel side is gone or its queue is full: TCP retransmits. */
-		t->tx_drop++;
+	if (p->tot_len > TAP_FRAME_MAX) {
 		LINK_STATS_INC(link.drop);
-		return ERR_IF;
+		return ERR_BUF;
 	}
-	t->tx_frames++;
-	LINK_STATS_INC(link.xmit);
-	return ERR_OK;
+	return fw_lwip_txq_output(t->txq, p);
 }
 
 static err_t
@@ -188,6 +192,8 @@ tap_up(void *state, const struct hal_net_addr *want)
 		return HAL_ERR_IO;
 	if (pipe(t->wake) != 0)
 		goto fail;
+	if (fw_lwip_txq_new(TAP_FRAME_MAX, tap_write, t, &t->txq) != 0)
+		goto fail;
 	fcntl(t->wake[0], F_SETFD, FD_CLOEXEC);
 	fcntl(t->wake[1], F_SETFD, FD_CLOEXEC);
 	IP4_ADDR(&ip, t->cur.addr[0], t->cur.addr[1], t->cur.addr[2], t->cur.addr[3]);
@@ -219,6 +225,8 @@ tap_up(void *state, const struct hal_net_addr *want)
 	    t->cur.mac[5], (unsigned)t->cur.mtu);
 	return 0;
 fail:
+	fw_lwip_txq_free(t->txq);
+	t->txq = NULL;
 	if (t->wake[0] >= 0) {
 		close(t->wake[0]);
 		close(t->wake[1]);
@@ -257,6 +265,8 @@ tap_down(void *state)
 	netif_set_down(&t->netif);
 	netif_remove(&t->netif);
 	UNLOCK_TCPIP_CORE();
+	fw_lwip_txq_free(t->txq);   /* what the stack sent last leaves before the device closes */
+	t->txq = NULL;
 	close(t->wake[0]);
 	close(t->wake[1]);
 	close(t->fd);

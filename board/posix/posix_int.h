@@ -22,8 +22,9 @@ struct tap_if {
 	int fd;                     /* /dev/net/tun, -1 when down */
 	int wake[2];                /* pipe: a byte stops the receive thread */
 	pthread_t rx;
+	struct fw_lwip_txq *txq;    /* frames leave after the core lock is released */
 	bool up;
-	/* Counters (written by the receive thread or under the core lock). */
+	/* Counters (rx: the receive thread; tx: the txq's one writer at a time). */
 	unsigned long rx_frames, rx_drop, tx_frames, tx_drop;
 };
 

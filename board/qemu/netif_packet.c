@@ -12,8 +12,9 @@
  *   - turns GRO off (SIOCETHTOOL ETHTOOL_SGRO): the kernel would otherwise
  *     merge TCP segments before the packet tap and hand lwIP frames larger
  *     than any MTU (a 4 MiB upload stalled in the prototype);
- *   - linkoutput copies the outgoing frame, pads it to the 60-byte Ethernet
- *     minimum and send()s it; lwIP's etharp_output does ARP and framing;
+ *   - linkoutput queues a copy of the outgoing frame (fw_lwip_txq), which
+ *     is padded to the 60-byte Ethernet minimum and send()s once the core
+ *     lock is released; lwIP's etharp_output does ARP and framing;
  *   - a receive thread recvfrom()s frames addressed to us (host, broadcast,
  *     multicast), copies each into a PBUF_POOL pbuf and hands it to
  *     netif->input (tcpip_input, which takes the core lock:
@@ -43,6 +44,7 @@
 #include "lwip/tcpip.h"
 #include "netif/ethernet.h"
 
+#include "fw_lwip.h"
 #include "qemu_int.h"
 
 /* Ethernet's minimum frame without the FCS: shorter frames are padded. */
@@ -50,34 +52,42 @@
 /* Socket receive buffer: room for bursts while lwIP is busy. */
 #define PACKET_RCVBUF (1024 * 1024)
 
-static err_t
-packet_linkoutput(struct netif *netif, struct pbuf *p)
+/* fw_lwip_txq's write: one frame to the NIC, after the core lock is released. */
+static int
+packet_write(void *ctx, const unsigned char *frame, size_t len)
 {
-	struct packet_if *pi = netif->state;
-	size_t len = p->tot_len;
+	struct packet_if *pi = ctx;
+	unsigned char pad[PACKET_FRAME_MIN];
 	ssize_t n;
 
-	if (len > sizeof(pi->txbuf) || pbuf_copy_partial(p, pi->txbuf, p->tot_len, 0) != len) {
-		pi->tx_drop++;
-		LINK_STATS_INC(link.drop);
-		return ERR_BUF;
-	}
 	if (len < PACKET_FRAME_MIN) {
-		memset(pi->txbuf + len, 0, PACKET_FRAME_MIN - len);
+		memcpy(pad, frame, len);
+		memset(pad + len, 0, PACKET_FRAME_MIN - len);
+		frame = pad;
 		len = PACKET_FRAME_MIN;
 	}
 	do
-		n = send(pi->fd, pi->txbuf, len, 0);
+		n = send(pi->fd, frame, len, 0);
 	while (n < 0 && errno == EINTR);
 	if (n != (ssize_t)len) {
 		/* Queue full or NIC gone: drop, TCP retransmits. */
 		pi->tx_drop++;
-		LINK_STATS_INC(link.drop);
-		return ERR_IF;
+		return -1;
 	}
 	pi->tx_frames++;
-	LINK_STATS_INC(link.xmit);
-	return ERR_OK;
+	return 0;
+}
+
+static err_t
+packet_linkoutput(struct netif *netif, struct pbuf *p)
+{
+	struct packet_if *pi = netif->state;
+
+	if (p->tot_len > PACKET_FRAME_MAX) {
+		LINK_STATS_INC(link.drop);
+		return ERR_BUF;
+	}
+	return fw_lwip_txq_output(pi->txq, p);
 }
 
 static err_t
@@ -308,6 +318,8 @@ packet_up(void *state, const struct hal_net_addr *want)
 	}
 	(void)fcntl(pi->wake[0], F_SETFD, FD_CLOEXEC);
 	(void)fcntl(pi->wake[1], F_SETFD, FD_CLOEXEC);
+	if (fw_lwip_txq_new(PACKET_FRAME_MAX, packet_write, pi, &pi->txq) != 0)
+		goto fail;
 	IP4_ADDR(&ip, pi->cur.addr[0], pi->cur.addr[1], pi->cur.addr[2], pi->cur.addr[3]);
 	IP4_ADDR(&mask, pi->cur.netmask[0], pi->cur.netmask[1], pi->cur.netmask[2],
 	    pi->cur.netmask[3]);
@@ -339,6 +351,8 @@ packet_up(void *state, const struct hal_net_addr *want)
 	    pi->cur.mac[5], (unsigned)pi->cur.mtu);
 	return 0;
 fail:
+	fw_lwip_txq_free(pi->txq);
+	pi->txq = NULL;
 	if (pi->wake[0] >= 0) {
 		close(pi->wake[0]);
 		close(pi->wake[1]);
@@ -378,6 +392,8 @@ packet_down(void *state)
 	netif_set_down(&pi->netif);
 	netif_remove(&pi->netif);
 	UNLOCK_TCPIP_CORE();
+	fw_lwip_txq_free(pi->txq);   /* what the stack sent last leaves before the NIC closes */
+	pi->txq = NULL;
 	close(pi->wake[0]);
 	close(pi->wake[1]);
 	close(pi->fd);

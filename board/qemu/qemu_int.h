@@ -24,10 +24,9 @@ struct packet_if {
 	int fd;                     /* AF_PACKET socket bound to the NIC, -1 when down */
 	int wake[2];                /* pipe: a byte stops the receive thread */
 	pthread_t rx;
+	struct fw_lwip_txq *txq;    /* frames leave after the core lock is released */
 	bool up;
-	/* linkoutput's frame buffer (used under the core lock only). */
-	unsigned char txbuf[PACKET_FRAME_MAX];
-	/* Counters (written by the receive thread or under the core lock). */
+	/* Counters (rx: the receive thread; tx: the txq's one writer at a time). */
 	unsigned long rx_frames, rx_drop, rx_big, tx_frames, tx_drop;
 };
 
