@@ -10,6 +10,9 @@
  */
 #include <dirent.h>
 #include <pthread.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -546,6 +549,92 @@ test_exchange_log(void **state)
 	assert_true(recs > lists + issues + bad);       /* revokes and error responses too */
 }
 
+/*
+ * The directory holding the class's publication snapshots made immutable
+ * (set, 1) or not (0): not even root can create the next snapshot in it.
+ * Returns 0, or -1 where the file system has no such flag.
+ */
+static int
+pub_immutable(const char *dir, int set)
+{
+	int fd, flags, rc = -1;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY)) < 0)
+		return -1;
+	if (ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0) {
+		flags = set ? flags | FS_IMMUTABLE_FL : flags & ~FS_IMMUTABLE_FL;
+		rc = ioctl(fd, FS_IOC_SETFLAGS, &flags) == 0 ? 0 : -1;
+	}
+	close(fd);
+	return rc;
+}
+
+/*
+ * A table that is recorded but cannot be published (the snapshots'
+ * directory made immutable): 500 saying it was applied, not refused; the
+ * version is used up (409 again), the children's state follows the table,
+ * and the next change publishes.
+ */
+static void
+test_publish_failure(void **state)
+{
+	static const int ops[] = { 0, 2 };
+	char cmd[800], link[1000] = "", *slash;
+	struct resp r;
+	struct ud_msg m;
+	struct ef_cert x;
+	char *xml;
+	FILE *fp;
+	int prc;
+
+	(void)state;
+	SKIP_IF();
+	app_start(&A, NULL);     /* test_referees stopped it */
+	/* The class's repository is a symbolic link to its current snapshot; its parent holds them. */
+	snprintf(cmd, sizeof(cmd), "find '%s/pub' -type l", A.work);
+	assert_non_null(fp = popen(cmd, "r"));
+	assert_non_null(fgets(link, sizeof(link), fp));
+	pclose(fp);
+	link[strcspn(link, "\n")] = '\0';
+	assert_non_null(slash = strrchr(link, '/'));
+	*slash = '\0';
+	if (pub_immutable(link, 1) != 0) {
+		print_message("test_publish_failure: skipped: %s cannot be made immutable here\n",
+		    link);
+		assert_int_equal(app_stop(&A), 0);
+		skip();
+	}
+	prc = provision(4, true, ops, 2, 0, &r);
+	assert_int_equal(pub_immutable(link, 0), 0);    /* first, so that teardown can clean up */
+	assert_int_equal(prc, 0);
+	print_message("%s", r.body);
+	assert_int_equal(r.status, 500);
+	assert_non_null(strstr((const char *)r.body, "table 4 applied, but publication failed: "));
+	assert_null(strstr((const char *)r.body, "refused"));
+	resp_free(&r);
+	/* Recorded: the version is used, alice's certificate is the shrunk one. */
+	assert_int_equal(provision(4, true, ops, 2, 0, &r), 0);
+	assert_int_equal(r.status, 409);
+	resp_free(&r);
+	xml = ef_xml_list("alice", EF_HANDLE);
+	assert_int_equal(app_exchange(&A, A.child[0], xml, false, &m), 0);
+	assert_int_equal(m.classes[0].ncerts, 1);
+	ef_cert_parse(&A.f, m.classes[0].certs[0].der, m.classes[0].certs[0].der_len, &x);
+	ef_assert_res(&x.res, "64496", "10.1.0.0/17", "");
+	ef_cert_free(&x);
+	ud_msg_free(&m);
+	free(xml);
+	/* The next change publishes again, and the referees accept the result. */
+	assert_int_equal(provision(5, false, ops, 2, 0, &r), 0);
+	print_message("%s", r.body);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr((const char *)r.body, "1 published"));
+	resp_free(&r);
+	assert_int_equal(app_stop(&A), 0);
+	if ((prc = ef_referees(&A.f, "appliance", NULL)) != -1)   /* -1: no referees here */
+		assert_int_equal(prc, 0);
+}
+
 int
 main(void)
 {
@@ -560,6 +649,7 @@ main(void)
 		cmocka_unit_test(test_restart_load_bundle),
 		cmocka_unit_test(test_referees),
 		cmocka_unit_test(test_exchange_log),
+		cmocka_unit_test(test_publish_failure),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
