@@ -560,24 +560,42 @@ do_list(struct req *r)
 {
 	struct engine *e = r->e;
 	struct ents ents;
-	struct certs certs;
+	struct certs *cs = NULL;
 	struct res_bundle eff;
 	struct ud_class *uc;
 	size_t i, j;
-	int rc, src;
+	int rc, src, erc;
 	bool found;
 
 	memset(&ents, 0, sizeof(ents));
-	memset(&certs, 0, sizeof(certs));
 	res_bundle_init(&eff);
 	if ((rc = ud_reply_init(&r->reply, r->m)) != 0)
 		return eng_err(ENGINE_ERR_INTERNAL, "reply: %s", ud_strerror(rc));
 	pthread_rwlock_rdlock(&e->cls_lock);
+	/* Every read of the list in one read transaction: one snapshot, one lock. */
 	pthread_mutex_lock(&e->store_lock);
-	src = store_entitlement_foreach_child(e->store, r->child, ents_add, &ents);
+	if ((src = store_read_begin(e->store)) == 0)
+		src = store_entitlement_foreach_child(e->store, r->child, ents_add, &ents);
+	if (src == 0 && ents.rc == 0 && (cs = calloc(ents.n + 1, sizeof(*cs))) == NULL)
+		ents.rc = eng_err(ENGINE_ERR_NOMEM, "out of memory");
+	for (i = 0; src == 0 && ents.rc == 0 && i < ents.n; i++) {
+		const struct eclass *c = eng_class(e, ents.v[i].class_name);
+
+		if (c == NULL)
+			continue;     /* a class we no longer serve */
+		cs[i].issuer_ski = c->ski;
+		cs[i].now = r->now;
+		src = store_certs_current(e->store, r->child, c->name, certs_add, &cs[i]);
+		if (cs[i].rc != 0)
+			ents.rc = cs[i].rc;
+	}
+	erc = store_read_end(e->store);
+	if (src == 0)
+		src = erc;
 	pthread_mutex_unlock(&e->store_lock);
 	if (ents.rc != 0 || src != 0) {
-		rc = ents.rc != 0 ? ents.rc : eng_store_err(e, src, "reading entitlements");
+		rc = ents.rc != 0 ? ents.rc : eng_store_err(e, src, "reading entitlements and "
+		    "certificates");
 		goto out;
 	}
 	for (i = 0; i < ents.n; i++) {
@@ -593,18 +611,8 @@ do_list(struct req *r)
 		if ((rc = add_class(&r->reply, c, &eff, eng_notafter(c, ents.v[i].not_after),
 		    &uc)) != 0)
 			goto out;
-		certs_free(&certs);
-		certs.issuer_ski = c->ski;
-		certs.now = r->now;
-		pthread_mutex_lock(&e->store_lock);
-		src = store_certs_current(e->store, r->child, c->name, certs_add, &certs);
-		pthread_mutex_unlock(&e->store_lock);
-		if (certs.rc != 0 || src != 0) {
-			rc = certs.rc != 0 ? certs.rc : eng_store_err(e, src, "reading certificates");
-			goto out;
-		}
-		for (j = 0; j < certs.n; j++)
-			if ((rc = add_cert(uc, &certs.v[j])) != 0)
+		for (j = 0; j < cs[i].n; j++)
+			if ((rc = add_cert(uc, &cs[i].v[j])) != 0)
 				goto out;
 	}
 	pthread_rwlock_unlock(&e->cls_lock);
@@ -616,7 +624,10 @@ out:
 	pthread_rwlock_unlock(&e->cls_lock);
 done:
 	res_bundle_free(&eff);
-	certs_free(&certs);
+	if (cs != NULL)
+		for (i = 0; i < ents.n; i++)
+			certs_free(&cs[i]);
+	free(cs);
 	ents_free(&ents);
 	return rc;
 }

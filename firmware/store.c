@@ -147,6 +147,8 @@ enum stmt_id {
 	S_CHILD_ID,
 	S_CHILD_PUT,
 	S_CHILD_COUNT,
+	S_READ_BEGIN,
+	S_READ_END,
 	S_CHILD_REPLAY,
 	S_CHILD_RESET,
 	S_ENT_DEL_ALL,
@@ -219,6 +221,8 @@ static const char *const stmt_sql[S_COUNT_] = {
 	    "VALUES(?1, ?2, ?3, ?3) ON CONFLICT(handle) DO UPDATE SET "
 	    "bpki_ta = excluded.bpki_ta, updated = excluded.updated",
 	[S_CHILD_COUNT] = "SELECT count(*) FROM children",
+	[S_READ_BEGIN] = "BEGIN DEFERRED",
+	[S_READ_END] = "COMMIT",
 	[S_CHILD_REPLAY] = "UPDATE children SET last_signing_time = ?2 WHERE handle = ?1 "
 	    "AND (last_signing_time IS NULL OR last_signing_time <= ?2)",
 	[S_CHILD_RESET] = "UPDATE children SET last_signing_time = NULL, "
@@ -1294,6 +1298,42 @@ store_rollback(struct store *s)
 	if (sqlite3_get_autocommit(s->db))
 		return 0;
 	return exec(s, "ROLLBACK", "rolling back");
+}
+
+/* Run prepared statement id once (no rows expected). */
+static int
+step_once(struct store *s, enum stmt_id id, const char *what)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, src;
+
+	if ((rc = prep(s, id, &st)) != 0)
+		return rc;
+	src = sqlite3_step(st);
+	sqlite3_reset(st);
+	return src == SQLITE_DONE ? 0 : sqlerr(s, src, what);
+}
+
+/* See store.h. */
+int
+store_read_begin(struct store *s)
+{
+	if (s == NULL)
+		return STORE_ERR_ARG;
+	if (!sqlite3_get_autocommit(s->db))
+		return seterr(s, STORE_ERR_IN_TXN, "a transaction is already open");
+	return step_once(s, S_READ_BEGIN, "beginning a read transaction");
+}
+
+/* See store.h. */
+int
+store_read_end(struct store *s)
+{
+	if (s == NULL)
+		return STORE_ERR_ARG;
+	if (sqlite3_get_autocommit(s->db))
+		return 0;
+	return step_once(s, S_READ_END, "ending a read transaction");
 }
 
 /* Whether a transaction is open on s. */

@@ -459,6 +459,46 @@ test_txn_rules(void **state)
 	assert_int_equal(seq1, seq0 + 1);
 }
 
+/*
+ * store_read_begin/end: the reads between them see one snapshot (a child
+ * another connection adds meanwhile appears only after the end); no write
+ * transaction can open inside one; ending without one is a no-op.
+ */
+static void
+test_read_txn(void **state)
+{
+	struct fx *f = *state;
+	struct store *other = NULL;
+	struct store_child c;
+	char *msg = NULL;
+	uint64_t n = 0;
+
+	populate(f);
+	assert_int_equal(store_read_end(f->s), 0);
+	assert_int_equal(store_read_begin(f->s), 0);
+	assert_true(store_in_txn(f->s));
+	assert_int_equal(store_read_begin(f->s), STORE_ERR_IN_TXN);
+	assert_int_equal(store_begin(f->s), STORE_ERR_IN_TXN);
+	assert_int_equal(store_child_count(f->s, &n), 0);
+	assert_int_equal(n, 2);
+	/* Another connection (as the host tool would be) adds carol meanwhile. */
+	if (store_open(f->dir, 0, NULL, &other, &msg) != 0)
+		fail_msg("second connection: %s", msg ? msg : "?");
+	assert_int_equal(store_begin(other), 0);
+	assert_int_equal(store_child_put(other, "carol", tsu_ta, sizeof(tsu_ta), T0), 0);
+	assert_int_equal(store_commit(other), 0);
+	store_close(other);
+	assert_int_equal(store_child_get(f->s, "carol", &c), STORE_ERR_NOT_FOUND);
+	assert_int_equal(store_child_count(f->s, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(store_read_end(f->s), 0);
+	assert_false(store_in_txn(f->s));
+	assert_int_equal(store_child_get(f->s, "carol", &c), 0);
+	store_child_free(&c);
+	assert_int_equal(store_read_begin(NULL), STORE_ERR_ARG);
+	assert_int_equal(store_read_end(NULL), STORE_ERR_ARG);
+}
+
 /* ---- counters ---- */
 
 /* UD-80/UD-162: serials strictly increase, survive reopen, are burnt on rollback. */
@@ -1460,6 +1500,7 @@ main(void)
 		T(test_counter_check),
 		T(test_readonly),
 		T(test_txn_rules),
+		T(test_read_txn),
 		T(test_serials),
 		T(test_counter_raise),
 		T(test_crl_mft_numbers),

@@ -189,6 +189,13 @@ int store_begin(struct store *s);
 int store_commit(struct store *s);
 /* ROLLBACK (no-op without a transaction). */
 int store_rollback(struct store *s);
+/*
+ * A read transaction (BEGIN DEFERRED ... COMMIT) around several reads: they
+ * see one snapshot, and the file locks are taken once rather than per
+ * statement. No writes inside (STORE_ERR_IN_TXN if one is open).
+ */
+int store_read_begin(struct store *s);
+int store_read_end(struct store *s);
 bool store_in_txn(const struct store *s);
 
 /* ---- counters (each commits on its own; STORE_ERR_IN_TXN inside a transaction) ---- */
