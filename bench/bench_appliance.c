@@ -10,8 +10,9 @@
  * load run, and the firmware binary's size.
  *
  * Targets: list throughput at 16 children >= 70% of the signing bound;
- * p99 list latency <= 20 ms at 16 children; RSS <= 32 MiB at 10,000
- * children. Run: bench_appliance [seconds per point, default 4].
+ * p99 list latency <= 20 ms at 16 children (both judged on the medians of
+ * three rounds of bound + list@16 after the table); RSS <= 32 MiB at
+ * 10,000 children. Run: bench_appliance [seconds per point, default 4].
  * (Built on the integration fixture, tests/integration/appfix.c, inside a
  * cmocka runner so that fixture failures are reported, not crashed on.)
  */
@@ -399,10 +400,34 @@ bench(void **state)
 			}
 		}
 	}
-	printf("target list@16 >= 70%% of bound: %.0f%% %s\n", 100 * l16 / bound,
-	    l16 >= 0.7 * bound ? "MET" : "NOT MET");
-	printf("target p99 list@16 <= 20 ms: %.2f ms %s\n", p99_16,
-	    p99_16 <= 20 ? "MET" : "NOT MET");
+	/*
+	 * The targets from three samples rather than one: on a shared 2-core
+	 * machine one run's ratio moves by several points. Each round measures
+	 * the bound (2 threads, the rate the table's rows are set against) and
+	 * then list@16; the medians of the ratios and of p99 are the result.
+	 */
+	{
+		double ratio[3], p99s[3], rate, p50, p99, b;
+		size_t errs;
+		int k;
+
+		for (k = 0; k < 3; k++) {
+			b = sign_rate(2);
+			rate = load(16, false, &p50, &p99, &errs);
+			ratio[k] = b > 0 ? rate / b : 0;
+			p99s[k] = p99;
+			printf("target round %d: bound %.0f/s, list@16 %.1f req/s = %.0f%%, p99 %.2f ms, "
+			    "errors %zu, CPU ms/req %.3f + %.3f\n", k + 1, b, rate, 100 * ratio[k], p99,
+			    errs, app_ms, gen_ms);
+		}
+		qsort(ratio, 3, sizeof(double), cmpd);
+		qsort(p99s, 3, sizeof(double), cmpd);
+		printf("target list@16 >= 70%% of bound: %.0f%% (median of 3 rounds; this table's "
+		    "row %.0f%%) %s\n", 100 * ratio[1], 100 * l16 / bound,
+		    ratio[1] >= 0.7 ? "MET" : "NOT MET");
+		printf("target p99 list@16 <= 20 ms: %.2f ms (median of 3 rounds; this table's row "
+		    "%.2f ms) %s\n", p99s[1], p99_16, p99s[1] <= 20 ? "MET" : "NOT MET");
+	}
 	/*
 	 * The signing bound uses every core for C_Sign alone; here the appliance's
 	 * other work and the load generator share those cores. With c ms of CPU
