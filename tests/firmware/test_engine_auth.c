@@ -266,6 +266,7 @@ struct burst {
 	const unsigned char *cms;
 	size_t len;
 	int n, bad;
+	int status;                  /* the answer each request must get */
 };
 
 /* n requests, counting the answered ones in w_done. */
@@ -278,7 +279,7 @@ burst_main(void *arg)
 
 	for (i = 0; i < b->n; i++) {
 		if (engine_handle(F.e, NULL, b->cms, b->len, F.now + 1, &resp) != 0 ||
-		    resp.http_status != 200)
+		    resp.http_status != b->status)
 			b->bad++;
 		engine_response_free(&resp);
 		pthread_mutex_lock(&w_lock);
@@ -290,12 +291,13 @@ burst_main(void *arg)
 }
 
 /*
- * With the writer held, requests go on until ENGINE_LOG_QUEUE_ROWS rows
- * wait; the next one waits for room instead of dropping its row. Released,
- * all are answered and every row is written.
+ * With the writer held, n requests of body (each answered with status) go
+ * on until room runs out after fit of them; the next one waits for room
+ * instead of dropping its row. Released, all are answered and every row
+ * is written. The engine is reopened with the writer hook first.
  */
 static void
-test_log_backpressure(void **state)
+backpressure(const unsigned char *body, size_t len, int status, int fit, int n)
 {
 	static struct burst b;          /* outlives a failed assertion in the wait below */
 	struct ef_child *a;
@@ -303,18 +305,17 @@ test_log_backpressure(void **state)
 	struct timespec until;
 	pthread_t th;
 	unsigned char *cms;
-	size_t len = 0;
+	size_t clen = 0;
 	uint64_t n0, written;
 	bool held;
 	int done;
 
-	(void)state;
 	F.cfg.hook = writer_hook;
 	a = reopen_two();
 	n0 = exchanges();
 	/* Its signing-time first: the burst's requests then wait for no commit. */
-	cms = list_cms(a, a->handle, EF_HANDLE, F.now + 1, &len);
-	assert_int_equal(engine_handle(F.e, NULL, cms, len, F.now + 1, &resp), 0);
+	cms = list_cms(a, a->handle, EF_HANDLE, F.now + 1, &clen);
+	assert_int_equal(engine_handle(F.e, NULL, cms, clen, F.now + 1, &resp), 0);
 	assert_int_equal(resp.http_status, 200);
 	engine_response_free(&resp);
 	engine_log_flush(F.e);
@@ -326,16 +327,16 @@ test_log_backpressure(void **state)
 	w_done = 0;
 	pthread_mutex_unlock(&w_lock);
 	memset(&b, 0, sizeof(b));
-	b.cms = cms;
-	b.len = len;
-	b.n = ENGINE_LOG_QUEUE_ROWS + 44;
+	b.cms = body != NULL ? body : cms;
+	b.len = body != NULL ? len : clen;
+	b.status = status;
+	b.n = n;
 	assert_int_equal(pthread_create(&th, NULL, burst_main, &b), 0);
-	/* The queue fills: ENGINE_LOG_QUEUE_ROWS requests are answered (60 s at most). */
+	/* The queue fills: fit requests are answered (60 s at most). */
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += 60;
 	pthread_mutex_lock(&w_lock);
-	while (w_done < ENGINE_LOG_QUEUE_ROWS &&
-	    pthread_cond_timedwait(&w_cond, &w_lock, &until) == 0)
+	while (w_done < fit && pthread_cond_timedwait(&w_cond, &w_lock, &until) == 0)
 		;
 	pthread_mutex_unlock(&w_lock);
 	/* ... and no more: the next one waits for room (given 300 ms to go wrong). */
@@ -352,7 +353,7 @@ test_log_backpressure(void **state)
 	pthread_mutex_unlock(&w_lock);
 	assert_int_equal(pthread_join(th, NULL), 0);
 	assert_true(held);
-	assert_int_equal(done, ENGINE_LOG_QUEUE_ROWS);
+	assert_int_equal(done, fit);
 	assert_int_equal(written, n0 + 1);               /* nothing written while held */
 	assert_int_equal(b.bad, 0);
 	assert_int_equal(w_done, b.n);
@@ -362,6 +363,32 @@ test_log_backpressure(void **state)
 	ef_close_engine(&F);
 	F.cfg.hook = NULL;
 	ef_open(&F, NULL);
+}
+
+/* The row bound: ENGINE_LOG_QUEUE_ROWS small exchanges wait, the next one waits for room. */
+static void
+test_log_backpressure(void **state)
+{
+	(void)state;
+	backpressure(NULL, 0, 200, ENGINE_LOG_QUEUE_ROWS, ENGINE_LOG_QUEUE_ROWS + 44);
+}
+
+/*
+ * The byte bound: rows of 60,000 bytes (a junk body, answered 400 with
+ * no response, UD-8) stop at ENGINE_LOG_QUEUE_BYTES, long before the row
+ * bound.
+ */
+static void
+test_log_backpressure_bytes(void **state)
+{
+	enum { ROW = 60000 };
+	static unsigned char junk[ROW];
+	int fit = (int)(ENGINE_LOG_QUEUE_BYTES / ROW);
+
+	(void)state;
+	assert_true(fit < ENGINE_LOG_QUEUE_ROWS);
+	memset(junk, 0x5a, sizeof(junk));
+	backpressure(junk, sizeof(junk), 400, fit, fit + 20);
 }
 
 /* Every record of the exchange log files in dir (proto/xlog.h), in file-name order. */
@@ -1118,6 +1145,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_replay, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_log_writer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_log_backpressure, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_log_backpressure_bytes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_log_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_signing_time_outside_ee, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_1101_two_threads, setup, teardown),
