@@ -40,7 +40,6 @@
 
 #include "lwip/etharp.h"
 #include "lwip/pbuf.h"
-#include "lwip/stats.h"
 #include "lwip/tcpip.h"
 #include "netif/ethernet.h"
 
@@ -78,16 +77,11 @@ packet_write(void *ctx, const unsigned char *frame, size_t len)
 	return 0;
 }
 
+/* The queue refuses frames over PACKET_FRAME_MAX (ERR_BUF, a link drop). */
 static err_t
 packet_linkoutput(struct netif *netif, struct pbuf *p)
 {
-	struct packet_if *pi = netif->state;
-
-	if (p->tot_len > PACKET_FRAME_MAX) {
-		LINK_STATS_INC(link.drop);
-		return ERR_BUF;
-	}
-	return fw_lwip_txq_output(pi->txq, p);
+	return fw_lwip_txq_output(((struct packet_if *)netif->state)->txq, p);
 }
 
 static err_t

@@ -66,9 +66,6 @@ int fw_lwip_txq_new(size_t frame_max, fw_lwip_write_fn write, void *ctx,
 /* netif->linkoutput's work (core lock held): queue a copy of p. */
 err_t fw_lwip_txq_output(struct fw_lwip_txq *q, struct pbuf *p);
 
-/* Write out what q holds now (e.g. before the device closes). */
-void fw_lwip_txq_flush(struct fw_lwip_txq *q);
-
 /*
  * Write out what q holds and free it; write is not called after. The netif
  * must be removed first (nothing may queue to q any more). Accepts NULL.

@@ -148,14 +148,6 @@ fw_lwip_txq_output(struct fw_lwip_txq *q, struct pbuf *p)
 	return ERR_OK;
 }
 
-/* See fw_lwip.h. */
-void
-fw_lwip_txq_flush(struct fw_lwip_txq *q)
-{
-	if (q != NULL)
-		drain(q);
-}
-
 /* See fw_lwip_hooks.h. */
 void
 fw_lwip_txq_after_unlock(void)
