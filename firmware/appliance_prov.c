@@ -99,23 +99,23 @@ appliance_provision(struct appliance *a, const unsigned char *der, size_t len, t
 	 * a table refused for any reason changes nothing.
 	 */
 	rc = engine_apply_table(a->engine, &br.table, br.table_sha256, br.force, now, &rep);
-	if (rc == ENGINE_ERR_PUBLISH) {
-		/* Recorded (the version is used up), not yet published: still a 500. */
-		applied = true;
-		r->children_added = rep.children_added;
-		res_set(r, 500, "table %llu applied, but publication failed: %s%s%s",
-		    (unsigned long long)b.version, engine_errmsg(),
-		    strcmp(rep.msg, engine_errmsg()) != 0 ? " " : "",
-		    strcmp(rep.msg, engine_errmsg()) != 0 ? rep.msg : "");
-		goto out;
-	}
 	if (rc != 0) {
-		int st = rc == ENGINE_ERR_BRAKE || rc == ENGINE_ERR_TABLE ||
-		    rc == ENGINE_ERR_NOT_FOUND ? 422 : 500;
-		res_set(r, st, "table %llu refused: %s: %s%s%s", (unsigned long long)b.version,
-		    engine_strerror(rc), engine_errmsg(),
-		    strcmp(rep.msg, engine_errmsg()) != 0 ? " " : "",
-		    strcmp(rep.msg, engine_errmsg()) != 0 ? rep.msg : "");
+		/* The engine's message, then its report when that says more. */
+		bool more = strcmp(rep.msg, engine_errmsg()) != 0;
+
+		if (rc == ENGINE_ERR_PUBLISH) {
+			/* Recorded (the version is used up), not yet published: still a 500. */
+			applied = true;
+			r->children_added = rep.children_added;
+			res_set(r, 500, "table %llu applied, but publication failed: %s%s%s",
+			    (unsigned long long)b.version, engine_errmsg(), more ? " " : "",
+			    more ? rep.msg : "");
+		} else {
+			res_set(r, rc == ENGINE_ERR_BRAKE || rc == ENGINE_ERR_TABLE ||
+			    rc == ENGINE_ERR_NOT_FOUND ? 422 : 500, "table %llu refused: %s: %s%s%s",
+			    (unsigned long long)b.version, engine_strerror(rc), engine_errmsg(),
+			    more ? " " : "", more ? rep.msg : "");
+		}
 		goto out;
 	}
 	applied = true;

@@ -404,15 +404,29 @@ test_openssl_requests(void **state)
 	free(msg);
 }
 
+/* alice lists: one certificate, for AS64496 and the IPv4 prefix v4. */
+static void
+assert_alice_v4(const char *v4)
+{
+	char *xml = ef_xml_list("alice", EF_HANDLE);
+	struct ud_msg m;
+	struct ef_cert x;
+
+	assert_int_equal(app_exchange(&A, A.child[0], xml, false, &m), 0);
+	assert_int_equal(m.classes[0].ncerts, 1);
+	ef_cert_parse(&A.f, m.classes[0].certs[0].der, m.classes[0].certs[0].der_len, &x);
+	ef_assert_res(&x.res, "64496", v4, "");
+	ef_cert_free(&x);
+	ud_msg_free(&m);
+	free(xml);
+}
+
 /* The operator shrinks alice; her next list shows the re-issued certificate (UD-101). */
 static void
 test_shrink(void **state)
 {
 	static const int ops[] = { 1, 2 };
 	struct resp r;
-	struct ud_msg m;
-	struct ef_cert x;
-	char *xml;
 
 	(void)state;
 	SKIP_IF();
@@ -420,14 +434,7 @@ test_shrink(void **state)
 	print_message("%s", r.body);
 	assert_int_equal(r.status, 200);
 	resp_free(&r);
-	xml = ef_xml_list("alice", EF_HANDLE);
-	assert_int_equal(app_exchange(&A, A.child[0], xml, false, &m), 0);
-	assert_int_equal(m.classes[0].ncerts, 1);
-	ef_cert_parse(&A.f, m.classes[0].certs[0].der, m.classes[0].certs[0].der_len, &x);
-	ef_assert_res(&x.res, "64496", "10.1.0.0/17", "");
-	ef_cert_free(&x);
-	ud_msg_free(&m);
-	free(xml);
+	assert_alice_v4("10.1.0.0/17");
 }
 
 /* Clean SIGTERM (exit 0), restart with --load-bundle (removable media), still serving. */
@@ -581,9 +588,6 @@ test_publish_failure(void **state)
 	static const int ops[] = { 0, 2 };
 	char cmd[800], link[1000] = "", *slash;
 	struct resp r;
-	struct ud_msg m;
-	struct ef_cert x;
-	char *xml;
 	FILE *fp;
 	int prc;
 
@@ -616,20 +620,14 @@ test_publish_failure(void **state)
 	assert_int_equal(provision(4, true, ops, 2, 0, &r), 0);
 	assert_int_equal(r.status, 409);
 	resp_free(&r);
-	xml = ef_xml_list("alice", EF_HANDLE);
-	assert_int_equal(app_exchange(&A, A.child[0], xml, false, &m), 0);
-	assert_int_equal(m.classes[0].ncerts, 1);
-	ef_cert_parse(&A.f, m.classes[0].certs[0].der, m.classes[0].certs[0].der_len, &x);
-	ef_assert_res(&x.res, "64496", "10.1.0.0/17", "");
-	ef_cert_free(&x);
-	ud_msg_free(&m);
-	free(xml);
+	assert_alice_v4("10.1.0.0/17");
 	/* The next change publishes again, and the referees accept the result. */
 	assert_int_equal(provision(5, false, ops, 2, 0, &r), 0);
 	print_message("%s", r.body);
 	assert_int_equal(r.status, 200);
 	assert_non_null(strstr((const char *)r.body, "1 published"));
 	resp_free(&r);
+	assert_alice_v4("10.1.0.0/16");
 	assert_int_equal(app_stop(&A), 0);
 	if ((prc = ef_referees(&A.f, "appliance", NULL)) != -1)   /* -1: no referees here */
 		assert_int_equal(prc, 0);
